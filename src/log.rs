@@ -1,0 +1,103 @@
+//! The `[dumb-init] ...` lines on stderr: errors always, debugging lines when
+//! verbose. Each line is formatted into a buffer on the stack and written with
+//! one `write(2)`, so logging allocates nothing and is safe between fork and
+//! exec, and lines from the supervisor and the child do not interleave.
+
+use core::fmt::{self, Write};
+
+const PREFIX: &str = "[dumb-init] ";
+
+/// Where lines go and whether debugging lines are wanted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Log {
+    pub verbose: bool,
+}
+
+impl Log {
+    /// A debugging line, shown only in verbose mode.
+    pub fn debug(self, args: fmt::Arguments<'_>) {
+        if self.verbose {
+            write_line(args);
+        }
+    }
+}
+
+/// A line, always shown.
+pub fn write_line(args: fmt::Arguments<'_>) {
+    let mut line = LineBuffer::new();
+    // The buffer never fails; text beyond its end is flushed in pieces.
+    let _ = line.write_str(PREFIX);
+    let _ = line.write_fmt(args);
+    line.push(b"\n");
+    line.flush();
+}
+
+/// Raw bytes to stderr (messages that must carry argument bytes unchanged).
+pub fn write_stderr(mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: the pointer and length describe a live slice.
+        let written = unsafe { nix::libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
+        match written {
+            n if n > 0 => bytes = &bytes[n as usize..],
+            -1 if nix::errno::Errno::last() == nix::errno::Errno::EINTR => continue,
+            // stderr is closed or full: there is no one left to tell.
+            _ => return,
+        }
+    }
+}
+
+/// A fixed stack buffer that `fmt` writes into.
+pub struct LineBuffer {
+    bytes: [u8; 1024],
+    len: usize,
+}
+
+impl LineBuffer {
+    pub const fn new() -> Self {
+        LineBuffer {
+            bytes: [0; 1024],
+            len: 0,
+        }
+    }
+
+    pub fn push(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            if self.len == self.bytes.len() {
+                self.flush();
+            }
+            let room = self.bytes.len() - self.len;
+            let take = room.min(data.len());
+            self.bytes[self.len..self.len + take].copy_from_slice(&data[..take]);
+            self.len += take;
+            data = &data[take..];
+        }
+    }
+
+    pub fn flush(&mut self) {
+        write_stderr(&self.bytes[..self.len]);
+        self.len = 0;
+    }
+}
+
+impl Write for LineBuffer {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.push(text.as_bytes());
+        Ok(())
+    }
+}
+
+/// `log::debug!(log, "...", args)`: a verbose line.
+macro_rules! debug {
+    ($log:expr, $($arg:tt)*) => {
+        $log.debug(format_args!($($arg)*))
+    };
+}
+
+/// `log::error!("...", args)`: a line shown whatever the verbosity.
+macro_rules! error {
+    ($($arg:tt)*) => {
+        $crate::log::write_line(format_args!($($arg)*))
+    };
+}
+
+pub(crate) use {debug, error};

@@ -1,0 +1,93 @@
+//! dumb-init: a minimal init for containers. It runs one command as its child
+//! in a new session, passes the signals it receives on to that session's
+//! process group, reaps every zombie it inherits, and exits with the command's
+//! status. A drop-in replacement for dumb-init 1.2.5, with opt-in extensions.
+//!
+//! `main` is C's own entry point: Rust's start-up would reopen closed standard
+//! descriptors on /dev/null and change signal dispositions, and the command
+//! must inherit exactly what dumb-init was given.
+
+#![cfg_attr(not(test), no_main)]
+
+mod cli;
+mod log;
+mod process_tree;
+mod signals;
+mod spawn;
+mod strerror;
+mod supervisor;
+
+use std::ffi::{CStr, OsString, c_char, c_int};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+use cli::Outcome;
+use supervisor::{ForwardTarget, Supervisor};
+
+/// # Safety
+/// Called by the C runtime, which passes `argc` valid NUL-terminated strings.
+#[cfg(not(test))]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+    // SAFETY: the C runtime's guarantee, passed on.
+    let args = unsafe { arguments(argc, argv) };
+    let config = match cli::parse(&args, |name| std::env::var_os(name)) {
+        Outcome::Run(config) => config,
+        Outcome::Exit { message, status } => {
+            log::write_stderr(&message);
+            return status;
+        }
+    };
+    if config.debug_from_env {
+        log::debug!(config.log, "Running in debug mode.");
+    }
+    if config.single_child_from_env {
+        log::debug!(config.log, "Not running in setsid mode.");
+    }
+
+    let signals = supervisor::take_over_signals();
+    let hand_off = spawn::detach_from_terminal(config.mode, config.log);
+    if config.subreaper || !config.grace_period.is_zero() {
+        process_tree::become_subreaper(config.log);
+    }
+    let path = spawn::path_variable();
+    let mut plan = spawn::ExecPlan::new(&config.command, path.as_ref().map(|p| p.as_bytes()));
+    let Ok(child) = spawn::spawn(&mut plan, config.mode, config.log) else {
+        log::error!("Unable to fork. Exiting.");
+        return 1;
+    };
+    log::debug!(config.log, "Child spawned with PID {child}.");
+    if let Err(errno) = nix::unistd::chdir("/") {
+        let errno = errno as i32;
+        log::debug!(
+            config.log,
+            "Unable to chdir(\"/\") (errno={errno} {})",
+            strerror::Strerror(errno)
+        );
+    }
+
+    Supervisor {
+        child,
+        target: ForwardTarget::new(config.mode, child),
+        rewrites: config.rewrites,
+        hand_off,
+        log: config.log,
+        grace_period: config.grace_period,
+        signals,
+    }
+    .run()
+}
+
+/// argv as `OsString`s, bytes unchanged.
+///
+/// # Safety
+/// `argv` must hold `argc` pointers to NUL-terminated strings.
+#[cfg(not(test))]
+unsafe fn arguments(argc: c_int, argv: *const *const c_char) -> Vec<OsString> {
+    (0..usize::try_from(argc).unwrap_or(0))
+        .map(|index| {
+            // SAFETY: guaranteed by the caller for index < argc.
+            let arg = unsafe { CStr::from_ptr(*argv.add(index)) };
+            OsString::from_vec(arg.to_bytes().to_vec())
+        })
+        .collect()
+}

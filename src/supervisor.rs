@@ -1,0 +1,451 @@
+//! The supervisor: waits in the kernel for signals, forwards them through the
+//! rewrite table, reaps every child, and when the command exits sends SIGTERM
+//! to what is left and exits with the command's status. The decisions are pure
+//! functions (`decide`, `ChildExit::status`); `Supervisor` carries them out.
+
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::libc;
+use nix::sys::signal::{self, SigHandler, SigSet, SigmaskHow, Signal};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+use signal_hook::consts::signal::{
+    SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
+};
+
+use crate::cli::Mode;
+use crate::log::{self, Log};
+use crate::process_tree;
+use crate::signals::{MAXSIG, RewriteTable, Translation};
+use crate::spawn::HandOff;
+
+/// Blocks every signal, so that none is lost before the supervisor waits for
+/// it, and catches 1-31 with a handler that never runs: the command then
+/// starts with default dispositions (exec resets caught signals) whatever
+/// dumb-init inherited, and as PID 1 the kernel still queues signals that it
+/// would drop for an init with default dispositions. Returns the set to wait on.
+pub fn take_over_signals() -> SigSet {
+    let all = SigSet::all();
+    // Failure is impossible with a valid set and how.
+    let _ = signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&all), None);
+    extern "C" fn never_runs(_: libc::c_int) {}
+    for number in 1..=MAXSIG {
+        if let Ok(signal) = Signal::try_from(number) {
+            // SAFETY: the handler does nothing, so it is trivially
+            // async-signal-safe; KILL and STOP are refused and that is fine.
+            let _ = unsafe { signal::signal(signal, SigHandler::Handler(never_runs)) };
+        }
+    }
+    all
+}
+
+/// Where forwarded signals go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForwardTarget {
+    /// The process group the child leads (setsid mode).
+    Group(Pid),
+    /// The child alone (single-child mode).
+    Child(Pid),
+}
+
+impl ForwardTarget {
+    pub fn new(mode: Mode, child: Pid) -> Self {
+        match mode {
+            Mode::Setsid => ForwardTarget::Group(child),
+            Mode::SingleChild => ForwardTarget::Child(child),
+        }
+    }
+
+    /// The `pid` argument to `kill(2)`.
+    fn kill_argument(self) -> Pid {
+        match self {
+            ForwardTarget::Group(leader) => Pid::from_raw(-leader.as_raw()),
+            ForwardTarget::Child(child) => child,
+        }
+    }
+}
+
+/// How a child ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChildExit {
+    Exited(i32),
+    Signaled(i32),
+}
+
+impl ChildExit {
+    /// dumb-init's exit status for this: the code, or 128 + the signal.
+    pub fn status(self) -> i32 {
+        match self {
+            ChildExit::Exited(code) => code,
+            ChildExit::Signaled(signal) => 128 + signal,
+        }
+    }
+}
+
+/// What to do with one received signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The kernel's SIGHUP or SIGCONT after TIOCNOTTY: dropped, once.
+    SwallowHandOff,
+    /// SIGCHLD: reap whatever has exited.
+    Reap,
+    /// Anything else: forward (after rewriting), and for job-control stops
+    /// stop ourselves too, so that Ctrl-Z suspends the whole session.
+    Forward {
+        translation: Translation,
+        suspend_self: bool,
+    },
+}
+
+/// Decides what a received signal means. Consumes a pending hand-off ignore.
+pub fn decide(signal: i32, hand_off: &mut HandOff, rewrites: &RewriteTable) -> Step {
+    let pending = match signal {
+        SIGHUP => Some(&mut hand_off.sighup),
+        SIGCONT => Some(&mut hand_off.sigcont),
+        _ => None,
+    };
+    if let Some(pending @ true) = pending {
+        *pending = false;
+        return Step::SwallowHandOff;
+    }
+    if signal == SIGCHLD {
+        return Step::Reap;
+    }
+    Step::Forward {
+        translation: rewrites.translate(signal),
+        suspend_self: matches!(signal, SIGTSTP | SIGTTOU | SIGTTIN),
+    }
+}
+
+/// The running supervisor.
+pub struct Supervisor {
+    pub child: Pid,
+    pub target: ForwardTarget,
+    pub rewrites: RewriteTable,
+    pub hand_off: HandOff,
+    pub log: Log,
+    pub grace_period: Duration,
+    pub signals: SigSet,
+}
+
+impl Supervisor {
+    /// Runs until the child exits; returns dumb-init's exit status.
+    pub fn run(mut self) -> i32 {
+        loop {
+            let Some(signal) = wait_for_signal(&self.signals, None) else {
+                continue;
+            };
+            log::debug!(self.log, "Received signal {signal}.");
+            match decide(signal, &mut self.hand_off, &self.rewrites) {
+                Step::SwallowHandOff => {
+                    log::debug!(self.log, "Ignoring tty hand-off signal {signal}.");
+                }
+                Step::Reap => {
+                    if let Some(exit) = self.reap_until_child_exits() {
+                        return self.shut_down(exit);
+                    }
+                }
+                Step::Forward {
+                    translation,
+                    suspend_self,
+                } => self.forward(translation, suspend_self),
+            }
+        }
+    }
+
+    fn forward(&self, translation: Translation, suspend_self: bool) {
+        if let Translation::Rewritten { from, to } = translation {
+            log::debug!(self.log, "Translating signal {from} to {to}.");
+        }
+        match translation.outgoing() {
+            Some(signal) => {
+                // SAFETY: kill has no memory-safety preconditions.
+                unsafe { libc::kill(self.target.kill_argument().as_raw(), signal) };
+                log::debug!(self.log, "Forwarded signal {signal} to children.");
+            }
+            None => log::debug!(self.log, "Not forwarding signal 0 to children (ignored)."),
+        }
+        if suspend_self {
+            log::debug!(self.log, "Suspending self due to TTY signal.");
+            // SAFETY: as above.
+            unsafe { libc::kill(libc::getpid(), SIGSTOP) };
+        }
+    }
+
+    /// Reaps every child that has exited; returns the command's exit if it
+    /// was among them.
+    fn reap_until_child_exits(&self) -> Option<ChildExit> {
+        while let Reaped::One(pid, exit) = reap(self.log, WaitPidFlag::WNOHANG) {
+            if pid == self.child {
+                return Some(exit);
+            }
+        }
+        None
+    }
+
+    /// The command has exited: SIGTERM to what is left, the grace period if
+    /// asked for, then the exit status.
+    fn shut_down(mut self, exit: ChildExit) -> i32 {
+        self.forward(self.rewrites.translate(SIGTERM), false);
+        if !self.grace_period.is_zero() {
+            self.wait_for_the_rest();
+        }
+        let status = exit.status();
+        log::debug!(self.log, "Child exited with status {status}. Goodbye.");
+        status
+    }
+
+    /// Reaps until no process is left under us or the grace period ends, then
+    /// kills what remains. Signals that arrive meanwhile are still forwarded.
+    fn wait_for_the_rest(&mut self) {
+        let started = Instant::now();
+        let deadline = started + self.grace_period;
+        log::debug!(
+            self.log,
+            "Waiting up to {:.3} s for the remaining processes to exit.",
+            self.grace_period.as_secs_f64()
+        );
+        loop {
+            match reap(self.log, WaitPidFlag::WNOHANG) {
+                Reaped::One(..) => continue,
+                Reaped::NoneLeft => {
+                    log::debug!(
+                        self.log,
+                        "All remaining processes exited after {} ms.",
+                        started.elapsed().as_millis()
+                    );
+                    return;
+                }
+                Reaped::StillRunning => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let Some(signal) = wait_for_signal(&self.signals, Some(left)) else {
+                continue;
+            };
+            log::debug!(self.log, "Received signal {signal}.");
+            match decide(signal, &mut self.hand_off, &self.rewrites) {
+                Step::SwallowHandOff => {
+                    log::debug!(self.log, "Ignoring tty hand-off signal {signal}.");
+                }
+                Step::Reap => {}
+                // The group outlives its leader; a lone child's PID, once
+                // reaped, may belong to someone else, so nothing goes there.
+                Step::Forward {
+                    translation,
+                    suspend_self,
+                } if matches!(self.target, ForwardTarget::Group(_)) => {
+                    self.forward(translation, suspend_self)
+                }
+                Step::Forward { .. } => {}
+            }
+        }
+        self.kill_the_rest();
+    }
+
+    fn kill_the_rest(&self) {
+        let mut announced = false;
+        loop {
+            let left = process_tree::descendants(Pid::this());
+            if !left.is_empty() && !announced {
+                log::debug!(
+                    self.log,
+                    "Grace period over; sending SIGKILL to {} remaining processes.",
+                    left.len()
+                );
+                announced = true;
+            }
+            for pid in &left {
+                // SAFETY: kill has no memory-safety preconditions.
+                unsafe { libc::kill(pid.as_raw(), SIGKILL) };
+            }
+            match reap(self.log, WaitPidFlag::empty()) {
+                Reaped::One(..) => {
+                    while let Reaped::One(..) = reap(self.log, WaitPidFlag::WNOHANG) {}
+                }
+                Reaped::NoneLeft | Reaped::StillRunning => return,
+            }
+        }
+    }
+}
+
+/// The result of one `waitpid(-1, ...)`.
+enum Reaped {
+    One(Pid, ChildExit),
+    StillRunning,
+    NoneLeft,
+}
+
+/// Reaps one child, logging it as the reference does.
+fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
+    loop {
+        let (pid, exit) = match waitpid(None, Some(flags)) {
+            Ok(WaitStatus::Exited(pid, code)) => {
+                log::debug!(
+                    log,
+                    "A child with PID {pid} exited with exit status {code}."
+                );
+                (pid, ChildExit::Exited(code))
+            }
+            Ok(WaitStatus::Signaled(pid, signal, _)) => {
+                let number = signal as i32;
+                log::debug!(
+                    log,
+                    "A child with PID {pid} was terminated by signal {number}."
+                );
+                (pid, ChildExit::Signaled(number))
+            }
+            Ok(WaitStatus::StillAlive) => return Reaped::StillRunning,
+            // Stops and continues are not asked for; nothing else is reported.
+            Ok(_) => continue,
+            Err(Errno::EINTR) => continue,
+            Err(_) => return Reaped::NoneLeft,
+        };
+        return Reaped::One(pid, exit);
+    }
+}
+
+/// Sleeps in the kernel until a signal in `set` is pending (or `timeout`
+/// passes) and takes it.
+fn wait_for_signal(set: &SigSet, timeout: Option<Duration>) -> Option<i32> {
+    let timeout = timeout.map(|left| libc::timespec {
+        tv_sec: left.as_secs().try_into().unwrap_or(libc::time_t::MAX),
+        tv_nsec: left.subsec_nanos().into(),
+    });
+    let timeout_ptr = timeout.as_ref().map_or(std::ptr::null(), |t| t as *const _);
+    // SAFETY: set is a valid sigset_t, a null siginfo pointer is allowed, and
+    // the timeout pointer is null or points at a live timespec.
+    let signal = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), timeout_ptr) };
+    (signal > 0).then_some(signal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::Rewrite;
+    use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGUSR1};
+
+    fn default_setsid_table() -> RewriteTable {
+        let mut table = RewriteTable::default();
+        for signal in [SIGTSTP, SIGTTOU, SIGTTIN] {
+            table.set_default(signal, SIGSTOP);
+        }
+        table
+    }
+
+    #[test]
+    fn sigterm_is_forwarded_unchanged_by_default() {
+        let step = decide(SIGTERM, &mut HandOff::default(), &RewriteTable::default());
+        assert_eq!(
+            step,
+            Step::Forward {
+                translation: Translation::Unchanged(SIGTERM),
+                suspend_self: false
+            }
+        );
+    }
+
+    #[test]
+    fn sigchld_reaps_and_is_never_forwarded() {
+        let mut table = RewriteTable::default();
+        table.set(Rewrite {
+            from: SIGCHLD,
+            to: SIGUSR1,
+        });
+        assert_eq!(decide(SIGCHLD, &mut HandOff::default(), &table), Step::Reap);
+    }
+
+    #[test]
+    fn rewritten_signals_carry_their_translation() {
+        let mut table = RewriteTable::default();
+        table.set(Rewrite {
+            from: SIGTERM,
+            to: SIGQUIT,
+        });
+        table.set(Rewrite {
+            from: SIGINT,
+            to: 0,
+        });
+        let term = decide(SIGTERM, &mut HandOff::default(), &table);
+        let int = decide(SIGINT, &mut HandOff::default(), &table);
+        assert!(
+            matches!(term, Step::Forward { translation, .. } if translation.outgoing() == Some(SIGQUIT))
+        );
+        assert!(
+            matches!(int, Step::Forward { translation, .. } if translation.outgoing().is_none())
+        );
+    }
+
+    #[test]
+    fn job_control_stops_become_sigstop_and_suspend_the_supervisor() {
+        let table = default_setsid_table();
+        for signal in [SIGTSTP, SIGTTOU, SIGTTIN] {
+            let step = decide(signal, &mut HandOff::default(), &table);
+            assert_eq!(
+                step,
+                Step::Forward {
+                    translation: Translation::Rewritten {
+                        from: signal,
+                        to: SIGSTOP
+                    },
+                    suspend_self: true
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn hand_off_signals_are_swallowed_exactly_once() {
+        let table = RewriteTable::default();
+        let mut hand_off = HandOff {
+            sighup: true,
+            sigcont: true,
+        };
+        assert_eq!(decide(SIGHUP, &mut hand_off, &table), Step::SwallowHandOff);
+        assert_eq!(decide(SIGCONT, &mut hand_off, &table), Step::SwallowHandOff);
+        assert!(matches!(
+            decide(SIGHUP, &mut hand_off, &table),
+            Step::Forward { .. }
+        ));
+        assert!(matches!(
+            decide(SIGCONT, &mut hand_off, &table),
+            Step::Forward { .. }
+        ));
+    }
+
+    #[test]
+    fn realtime_signals_are_forwarded_as_they_are() {
+        let step = decide(40, &mut HandOff::default(), &default_setsid_table());
+        assert_eq!(
+            step,
+            Step::Forward {
+                translation: Translation::Unchanged(40),
+                suspend_self: false
+            }
+        );
+    }
+
+    #[test]
+    fn exit_status_is_the_code_or_128_plus_the_signal() {
+        assert_eq!(ChildExit::Exited(0).status(), 0);
+        assert_eq!(ChildExit::Exited(255).status(), 255);
+        assert_eq!(ChildExit::Signaled(9).status(), 137);
+        assert_eq!(ChildExit::Signaled(15).status(), 143);
+    }
+
+    #[test]
+    fn setsid_mode_signals_the_group_and_single_child_mode_the_child() {
+        let child = Pid::from_raw(4242);
+        assert_eq!(
+            ForwardTarget::new(Mode::Setsid, child).kill_argument(),
+            Pid::from_raw(-4242)
+        );
+        assert_eq!(
+            ForwardTarget::new(Mode::SingleChild, child).kill_argument(),
+            child
+        );
+    }
+}
