@@ -312,7 +312,8 @@ fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
 /// passes) and takes it.
 fn wait_for_signal(set: &SigSet, timeout: Option<Duration>) -> Option<i32> {
     let timeout = timeout.map(|left| libc::timespec {
-        tv_sec: left.as_secs().try_into().unwrap_or(libc::time_t::MAX),
+        // A day is as good as forever here: the loop waits again.
+        tv_sec: left.as_secs().min(86_400) as _,
         tv_nsec: left.subsec_nanos().into(),
     });
     let timeout_ptr = timeout.as_ref().map_or(std::ptr::null(), |t| t as *const _);

@@ -1,0 +1,49 @@
+# dumb-init-rs: build, test and measure. `make help` lists the targets.
+
+MUSL_TARGET := x86_64-unknown-linux-musl
+RELEASE_BIN := $(CURDIR)/target/release/dumb-init
+STATIC_BIN  := $(CURDIR)/target/$(MUSL_TARGET)/release/dumb-init
+
+.PHONY: help build static deps lint test unit-test integration-test compat demo bench deb
+
+help:
+	@echo "make build    release binary at target/release/dumb-init"
+	@echo "make static   static musl binary at target/$(MUSL_TARGET)/release/dumb-init"
+	@echo "make demo     run dumb-init on examples/background-job.sh and stop it with SIGTERM"
+	@echo "make test     every test: unit, integration (release and static), compat suite"
+	@echo "make compat   the differential suite against the reference dumb-init"
+	@echo "make bench    ours beside the reference dumb-init and tini"
+	@echo "make deb      a .deb under target/debian/"
+
+build:
+	cargo build --release
+
+static:
+	rustup target add $(MUSL_TARGET)
+	cargo build --release --target $(MUSL_TARGET)
+
+deps:
+	sh tools/install-test-deps.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+demo: build
+	sh examples/signal-demo.sh $(RELEASE_BIN)
+
+unit-test:
+	cargo test --bins
+
+# The integration tests run against the binary in DUMB_INIT_UNDER_TEST: first
+# the glibc release build, then the static one that packages ship.
+integration-test: build static
+	DUMB_INIT_UNDER_TEST=$(RELEASE_BIN) cargo test --release --test '*'
+	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) cargo test --release --test '*'
+
+compat: deps build static
+	python3 compat-tests/run.py
+
+test: deps lint unit-test integration-test
+	$(MAKE) compat
+	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) $(MAKE) compat

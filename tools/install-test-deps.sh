@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs what the tests need when it is missing: the reference dumb-init,
+# tini, busybox-static, runc, util-linux's unshare, Python for the compat suite,
+# the musl target and cargo-nextest. Needs root for apt; does nothing that is
+# already there.
+set -eu
+
+missing=""
+need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need /usr/bin/dumb-init dumb-init
+need tini tini
+need busybox busybox-static
+need runc runc
+need unshare util-linux
+need python3 python3
+need script bsdutils
+need cc gcc
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "install-test-deps: missing:$missing (run as root to install them)" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+if command -v rustup >/dev/null 2>&1; then
+    rustup target list --installed | grep -qx x86_64-unknown-linux-musl ||
+        rustup target add x86_64-unknown-linux-musl
+fi
