@@ -1,0 +1,248 @@
+//! Shared support for the integration tests: the binary under test, scratch
+//! directories, children with deadlines, and polling for files that helper
+//! scripts write. Every process started here is killed and waited for.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long any single wait in a test may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The binary under test: `DUMB_INIT_UNDER_TEST`, or the one cargo built.
+pub fn dumb_init() -> PathBuf {
+    std::env::var_os("DUMB_INIT_UNDER_TEST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_dumb-init")))
+}
+
+/// A command running dumb-init with `args`, in a process group of its own
+/// (so that the test's own group never receives what dumb-init forwards).
+pub fn dumb_init_with(args: &[&str]) -> Command {
+    let mut command = Command::new(dumb_init());
+    command.args(args).process_group(0).stdin(Stdio::null());
+    command
+}
+
+/// A command running dumb-init as PID 1 of a new PID namespace (with its own
+/// /proc). unshare forwards nothing, so signals are sent to the PID that
+/// `namespace_init_pid` finds.
+pub fn dumb_init_as_pid1(args: &[&str]) -> Command {
+    let mut command = Command::new("unshare");
+    command
+        .args(["--pid", "--fork", "--mount-proc", "--kill-child"])
+        .arg(dumb_init())
+        .args(args)
+        .process_group(0)
+        .stdin(Stdio::null());
+    command
+}
+
+/// The PID (in our namespace) of the process that `unshare` forked.
+pub fn namespace_init_pid(unshare: &Child) -> i32 {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let children = fs::read_to_string(format!("/proc/{0}/task/{0}/children", unshare.id()))
+            .unwrap_or_default();
+        if let Some(pid) = children.split_whitespace().next() {
+            return pid.parse().unwrap();
+        }
+        assert!(Instant::now() < deadline, "unshare never forked");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Self {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "dumb-init-test-{}-{}-{name}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes an executable script.
+    pub fn script(&self, file: &str, text: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.path(file);
+        fs::write(&path, text).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A started child that is killed (with its process group) if the test
+/// ends before it does.
+pub struct Running {
+    pub child: Child,
+    done: bool,
+}
+
+impl Running {
+    pub fn start(command: &mut Command) -> Self {
+        Running {
+            child: command.spawn().expect("start the command"),
+            done: false,
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn signal(&self, signal: i32) {
+        send(self.pid(), signal);
+    }
+
+    /// Waits for the exit, failing the test after `PATIENCE`.
+    pub fn wait(mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.done = true;
+                return status;
+            }
+            assert!(Instant::now() < deadline, "dumb-init did not exit in time");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Waits for the exit and returns the captured output.
+    pub fn output(mut self) -> Output {
+        let status = {
+            let deadline = Instant::now() + PATIENCE;
+            loop {
+                if let Some(status) = self.child.try_wait().unwrap() {
+                    break status;
+                }
+                assert!(Instant::now() < deadline, "dumb-init did not exit in time");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        };
+        self.done = true;
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        use std::io::Read;
+        if let Some(mut out) = self.child.stdout.take() {
+            out.read_to_end(&mut stdout).unwrap();
+        }
+        if let Some(mut err) = self.child.stderr.take() {
+            err.read_to_end(&mut stderr).unwrap();
+        }
+        Output {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if !self.done {
+            // SAFETY: as in `send`; the group is the one `process_group(0)` made.
+            unsafe { nix::libc::kill(-self.pid(), nix::libc::SIGKILL) };
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Sends `signal` (a number, real-time ones included) to `pid`.
+pub fn send(pid: i32, signal: i32) {
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    let result = unsafe { nix::libc::kill(pid, signal) };
+    assert_eq!(result, 0, "kill({pid}, {signal})");
+}
+
+/// Runs a command to completion with a deadline.
+pub fn run(command: &mut Command) -> Output {
+    Running::start(command.stdout(Stdio::piped()).stderr(Stdio::piped())).output()
+}
+
+/// Waits until `path` exists and holds at least `lines` lines; returns them.
+pub fn wait_for_lines(path: &Path, lines: usize) -> Vec<String> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let text = fs::read_to_string(path).unwrap_or_default();
+        let found: Vec<String> = text.lines().map(str::to_owned).collect();
+        if found.len() >= lines {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} holds {found:?}, wanted {lines} lines",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The exit code, or 128 + signal as a shell reports it.
+pub fn code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+}
+
+/// A shell script that records every signal in `names` to `log` (one name a
+/// line), writes "ready" to `log` once its traps are set, and waits forever.
+pub fn signal_recorder(names: &[&str], log: &Path) -> String {
+    let mut script = String::from("#!/bin/sh\n");
+    for name in names {
+        script.push_str(&format!("trap 'echo {name} >> {}' {name}\n", log.display()));
+    }
+    script.push_str(&format!(
+        "echo ready >> {}\nwhile :; do sleep 0.02; done\n",
+        log.display()
+    ));
+    script
+}
+
+/// A field of /proc/PID/status, such as "SigBlk".
+pub fn proc_status_field(pid: i32, field: &str) -> Option<String> {
+    let text = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{field}:")).map(|v| v.trim().to_owned()))
+}
+
+/// The one-letter state of a process (R, S, T, Z...).
+pub fn proc_state(pid: i32) -> Option<char> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.rfind(')')?;
+    stat[after + 1..].split_whitespace().next()?.chars().next()
+}
+
+/// Polls until `check` holds, failing after `PATIENCE`.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
