@@ -165,12 +165,42 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         if !self.done {
-            // SAFETY: as in `send`; the group is the one `process_group(0)` made.
+            // The command leads a session of its own, so killing dumb-init's
+            // group is not enough: kill everything below it first.
+            for pid in descendants(self.pid()) {
+                // SAFETY: kill(2) has no memory-safety preconditions.
+                unsafe { nix::libc::kill(pid, nix::libc::SIGKILL) };
+            }
+            // SAFETY: as above; the group is the one `process_group(0)` made.
             unsafe { nix::libc::kill(-self.pid(), nix::libc::SIGKILL) };
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
     }
+}
+
+/// The PIDs below `pid`, found through /proc/PID/task/TID/children.
+pub fn descendants(pid: i32) -> Vec<i32> {
+    let mut found = Vec::new();
+    let mut queue = vec![pid];
+    while let Some(parent) = queue.pop() {
+        let children = fs::read_to_string(format!("/proc/{parent}/task/{parent}/children"))
+            .unwrap_or_default();
+        for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+            found.push(child);
+            queue.push(child);
+        }
+    }
+    found
+}
+
+/// The direct children of `pid`.
+pub fn children(pid: i32) -> Vec<i32> {
+    fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .collect()
 }
 
 /// Sends `signal` (a number, real-time ones included) to `pid`.
@@ -213,7 +243,8 @@ pub fn code(status: ExitStatus) -> i32 {
 /// A shell script that records every signal in `names` to `log` (one name a
 /// line), writes "ready" to `log` once its traps are set, and waits forever.
 pub fn signal_recorder(names: &[&str], log: &Path) -> String {
-    let mut script = String::from("#!/bin/sh\n");
+    // The shell reports its sleeps dying of forwarded signals on stderr.
+    let mut script = String::from("#!/bin/sh\nexec 2>/dev/null\n");
     for name in names {
         script.push_str(&format!("trap 'echo {name} >> {}' {name}\n", log.display()));
     }
@@ -227,8 +258,10 @@ pub fn signal_recorder(names: &[&str], log: &Path) -> String {
 /// A field of /proc/PID/status, such as "SigBlk".
 pub fn proc_status_field(pid: i32, field: &str) -> Option<String> {
     let text = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find_map(|line| line.strip_prefix(&format!("{field}:")).map(|v| v.trim().to_owned()))
+    text.lines().find_map(|line| {
+        line.strip_prefix(&format!("{field}:"))
+            .map(|v| v.trim().to_owned())
+    })
 }
 
 /// The one-letter state of a process (R, S, T, Z...).
@@ -245,4 +278,29 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// A command running the shell `script` in a new PID namespace whose PID 1 is
+/// tini, a real init that reaps whatever is orphaned inside it, so that tests
+/// with orphans never leave zombies to the machine's own init. `$DUMB_INIT`
+/// in the script is the binary under test. When the script ends, tini exits
+/// and the kernel ends everything left in the namespace.
+pub fn namespace_with_init(script: &str) -> Command {
+    let mut command = Command::new("unshare");
+    command
+        .args([
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "--kill-child",
+            "tini",
+            "--",
+            "sh",
+            "-c",
+        ])
+        .arg(script)
+        .env("DUMB_INIT", dumb_init())
+        .process_group(0)
+        .stdin(Stdio::null());
+    command
 }

@@ -1,0 +1,189 @@
+//! Signals sent to dumb-init reach the command: the whole process group in
+//! setsid mode, the direct child only with -c, rewritten or dropped with -r,
+//! and job-control stops suspend the session and dumb-init with it.
+
+mod common;
+
+use common::*;
+use std::process::Stdio;
+
+/// Starts dumb-init with `options` running a recorder script for `signals`,
+/// which also starts a background recorder (a second member of the group).
+/// Returns the running dumb-init and the two logs once both are ready.
+fn start_family(
+    scratch: &Scratch,
+    options: &[&str],
+    signals: &[&str],
+) -> (Running, std::path::PathBuf, std::path::PathBuf) {
+    let child_log = scratch.path("child.log");
+    let background_log = scratch.path("background.log");
+    let background = scratch.script("background.sh", &signal_recorder(signals, &background_log));
+    let mut child_script = signal_recorder(signals, &child_log);
+    child_script = child_script.replacen(
+        "#!/bin/sh\n",
+        &format!("#!/bin/sh\n{} &\n", background.display()),
+        1,
+    );
+    let child = scratch.script("child.sh", &child_script);
+    let mut args: Vec<&str> = options.to_vec();
+    let child_path = child.to_str().unwrap().to_owned();
+    args.push(&child_path);
+    let running = Running::start(&mut dumb_init_with(&args));
+    wait_for_lines(&child_log, 1);
+    wait_for_lines(&background_log, 1);
+    (running, child_log, background_log)
+}
+
+#[test]
+fn sigterm_is_forwarded_to_the_whole_group_in_setsid_mode() {
+    let scratch = Scratch::new("group");
+    let (running, child_log, background_log) = start_family(&scratch, &[], &["USR1", "TERM"]);
+    running.signal(10);
+    assert_eq!(wait_for_lines(&child_log, 2), ["ready", "USR1"]);
+    assert_eq!(wait_for_lines(&background_log, 2), ["ready", "USR1"]);
+    running.signal(15);
+    assert_eq!(wait_for_lines(&child_log, 3)[2], "TERM");
+    assert_eq!(wait_for_lines(&background_log, 3)[2], "TERM");
+    // The recorders trap TERM and keep going; end them.
+    drop(running);
+}
+
+#[test]
+fn single_child_mode_signals_only_the_direct_child() {
+    let scratch = Scratch::new("single");
+    let (running, child_log, background_log) = start_family(&scratch, &["-c"], &["USR1", "USR2"]);
+    running.signal(10);
+    assert_eq!(wait_for_lines(&child_log, 2), ["ready", "USR1"]);
+    // A marker sent to the background recorder directly shows it was
+    // listening all along and never received the USR1.
+    let background_pid = std::fs::read_to_string(format!(
+        "/proc/{}/task/{}/children",
+        running.pid(),
+        running.pid()
+    ))
+    .unwrap();
+    let child_pid: i32 = background_pid
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let grandchildren =
+        std::fs::read_to_string(format!("/proc/{child_pid}/task/{child_pid}/children")).unwrap();
+    let recorder = grandchildren
+        .split_whitespace()
+        .map(|pid| pid.parse::<i32>().unwrap())
+        .find(|&pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/cmdline"))
+                .unwrap_or_default()
+                .contains("background.sh")
+        })
+        .expect("the background recorder is a child of the command");
+    send(recorder, 12);
+    assert_eq!(wait_for_lines(&background_log, 2), ["ready", "USR2"]);
+}
+
+#[test]
+fn a_rewrite_turns_one_signal_into_another() {
+    for rewrite in ["10:12", "USR1:USR2", "sigusr1:12"] {
+        let scratch = Scratch::new("rewrite");
+        let (running, child_log, background_log) =
+            start_family(&scratch, &["-r", rewrite], &["USR1", "USR2"]);
+        running.signal(10);
+        assert_eq!(
+            wait_for_lines(&child_log, 2),
+            ["ready", "USR2"],
+            "-r {rewrite}"
+        );
+        assert_eq!(
+            wait_for_lines(&background_log, 2),
+            ["ready", "USR2"],
+            "-r {rewrite}"
+        );
+    }
+}
+
+#[test]
+fn a_rewrite_to_zero_drops_the_signal() {
+    let scratch = Scratch::new("drop");
+    let (running, child_log, _) = start_family(&scratch, &["-r", "10:0"], &["USR1", "USR2"]);
+    running.signal(10);
+    running.signal(12);
+    assert_eq!(wait_for_lines(&child_log, 2), ["ready", "USR2"]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let lines = wait_for_lines(&child_log, 2);
+    assert!(
+        !lines.contains(&"USR1".to_owned()),
+        "USR1 was forwarded: {lines:?}"
+    );
+}
+
+#[test]
+fn real_time_signals_are_forwarded() {
+    let scratch = Scratch::new("realtime");
+    let (running, child_log, background_log) = start_family(&scratch, &[], &["36"]);
+    running.signal(36);
+    assert_eq!(wait_for_lines(&child_log, 2), ["ready", "36"]);
+    assert_eq!(wait_for_lines(&background_log, 2), ["ready", "36"]);
+}
+
+#[test]
+fn sigtstp_stops_the_group_and_dumb_init_and_sigcont_resumes_them() {
+    let scratch = Scratch::new("tstp");
+    let (running, child_log, _) = start_family(&scratch, &[], &["CONT"]);
+    let child: i32 = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", running.pid()))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    running.signal(20);
+    eventually("the child stops", || proc_state(child) == Some('T'));
+    eventually("dumb-init stops itself", || {
+        proc_state(running.pid()) == Some('T')
+    });
+    running.signal(18);
+    eventually("dumb-init runs again", || {
+        proc_state(running.pid()) != Some('T')
+    });
+    assert_eq!(
+        wait_for_lines(&child_log, 2),
+        ["ready", "CONT"],
+        "CONT forwarded to the group"
+    );
+    eventually("the child runs again", || proc_state(child) != Some('T'));
+}
+
+#[test]
+fn sigchld_sent_by_hand_is_not_forwarded() {
+    let output = run(&mut dumb_init_with(&[
+        "-v",
+        "sh",
+        "-c",
+        "kill -CHLD $PPID; sleep 0.3",
+    ]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Received signal 17."), "{stderr}");
+    assert!(!stderr.contains("Forwarded signal 17"), "{stderr}");
+    assert_eq!(code(output.status), 0);
+}
+
+#[test]
+fn when_the_child_exits_the_rest_of_the_group_gets_sigterm() {
+    let scratch = Scratch::new("leftover");
+    let log = scratch.path("background.log");
+    let background = scratch.script("background.sh", &signal_recorder(&["TERM"], &log));
+    let child = format!(
+        "{} & while ! grep -q ready {}; do sleep 0.01; done; exit 7",
+        background.display(),
+        log.display()
+    );
+    let script = format!(
+        "\"$DUMB_INIT\" sh -c '{child}'; echo $?; while ! grep -q TERM {log}; do sleep 0.01; done",
+        log = log.display()
+    );
+    let output = run(&mut namespace_with_init(&script));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "7\n");
+    assert_eq!(wait_for_lines(&log, 2), ["ready", "TERM"]);
+}
