@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::libc;
 use nix::sys::signal::{self, SigHandler, SigSet, SigmaskHow, Signal};
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::sys::wait::WaitPidFlag;
 use nix::unistd::Pid;
 use signal_hook::consts::signal::{
     SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
@@ -279,32 +279,42 @@ enum Reaped {
     NoneLeft,
 }
 
-/// Reaps one child, logging it as the reference does.
+/// Reaps one child, logging it as the reference does. The raw status is
+/// decoded here: nix's `WaitStatus` cannot represent a death by a real-time
+/// signal, and a reaped child must never go unnoticed.
 fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
     loop {
-        let (pid, exit) = match waitpid(None, Some(flags)) {
-            Ok(WaitStatus::Exited(pid, code)) => {
-                log::debug!(
-                    log,
-                    "A child with PID {pid} exited with exit status {code}."
-                );
-                (pid, ChildExit::Exited(code))
+        let mut status = 0;
+        // SAFETY: status is a valid place for waitpid to write to.
+        let pid = unsafe { libc::waitpid(-1, &mut status, flags.bits()) };
+        if pid == 0 {
+            return Reaped::StillRunning;
+        }
+        if pid < 0 {
+            if Errno::last() == Errno::EINTR {
+                continue;
             }
-            Ok(WaitStatus::Signaled(pid, signal, _)) => {
-                let number = signal as i32;
-                log::debug!(
-                    log,
-                    "A child with PID {pid} was terminated by signal {number}."
-                );
-                (pid, ChildExit::Signaled(number))
-            }
-            Ok(WaitStatus::StillAlive) => return Reaped::StillRunning,
-            // Stops and continues are not asked for; nothing else is reported.
-            Ok(_) => continue,
-            Err(Errno::EINTR) => continue,
-            Err(_) => return Reaped::NoneLeft,
+            return Reaped::NoneLeft;
+        }
+        let exit = if libc::WIFEXITED(status) {
+            let code = libc::WEXITSTATUS(status);
+            log::debug!(
+                log,
+                "A child with PID {pid} exited with exit status {code}."
+            );
+            ChildExit::Exited(code)
+        } else if libc::WIFSIGNALED(status) {
+            let signal = libc::WTERMSIG(status);
+            log::debug!(
+                log,
+                "A child with PID {pid} was terminated by signal {signal}."
+            );
+            ChildExit::Signaled(signal)
+        } else {
+            // Stops and continues are not asked for.
+            continue;
         };
-        return Reaped::One(pid, exit);
+        return Reaped::One(Pid::from_raw(pid), exit);
     }
 }
 
