@@ -241,16 +241,38 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
 
 /// Signals 1-31 are caught in the supervisor, so exec resets them to their
 /// defaults; a real-time signal that dumb-init inherited as ignored would stay
-/// ignored in the command, so it is reset here.
+/// ignored in the command, so 32-64 are reset here. The system call is made
+/// directly because C libraries refuse to touch the signals they reserve
+/// (32 and 33), which a process can still inherit as ignored.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn reset_realtime_dispositions() {
-    for signal in libc::SIGRTMIN()..=libc::SIGRTMAX() {
-        // SAFETY: a zeroed sigaction is SIG_DFL with an empty mask; sigaction
-        // is async-signal-safe and only changes this process.
+    /// The kernel's `struct sigaction` on x86_64 and aarch64.
+    #[repr(C)]
+    struct KernelSigaction {
+        handler: usize,
+        flags: u64,
+        restorer: usize,
+        mask: u64,
+    }
+    let default = KernelSigaction {
+        handler: libc::SIG_DFL,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    for signal in 32..=64 {
+        // SAFETY: a valid action and a null old-action pointer, with the
+        // kernel's sigset size; it only changes this process's dispositions
+        // and is a plain system call, so async-signal-safe.
         unsafe {
-            let mut action: libc::sigaction = core::mem::zeroed();
-            action.sa_sigaction = libc::SIG_DFL;
-            libc::sigaction(signal, &action, ptr::null_mut());
-        }
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                signal,
+                &default,
+                ptr::null_mut::<KernelSigaction>(),
+                core::mem::size_of::<u64>(),
+            )
+        };
     }
 }
 
