@@ -33,7 +33,7 @@ demo: build
 	sh examples/signal-demo.sh $(RELEASE_BIN)
 
 unit-test:
-	cargo test --bins
+	cargo test --lib
 
 # The integration tests run against the binary in DUMB_INIT_UNDER_TEST: first
 # the glibc release build, then the static one that packages ship.

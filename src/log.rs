@@ -79,6 +79,12 @@ impl LineBuffer {
     }
 }
 
+impl Default for LineBuffer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Write for LineBuffer {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         self.push(text.as_bytes());
@@ -87,17 +93,21 @@ impl Write for LineBuffer {
 }
 
 /// `log::debug!(log, "...", args)`: a verbose line.
-macro_rules! debug {
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __log_debug {
     ($log:expr, $($arg:tt)*) => {
         $log.debug(format_args!($($arg)*))
     };
 }
 
 /// `log::error!("...", args)`: a line shown whatever the verbosity.
-macro_rules! error {
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __log_error {
     ($($arg:tt)*) => {
         $crate::log::write_line(format_args!($($arg)*))
     };
 }
 
-pub(crate) use {debug, error};
+pub use {__log_debug as debug, __log_error as error};

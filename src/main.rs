@@ -7,25 +7,17 @@
 //! descriptors on /dev/null and change signal dispositions, and the command
 //! must inherit exactly what dumb-init was given.
 
-#![cfg_attr(not(test), no_main)]
-
-mod cli;
-mod log;
-mod process_tree;
-mod signals;
-mod spawn;
-mod strerror;
-mod supervisor;
+#![no_main]
 
 use std::ffi::{CStr, OsString, c_char, c_int};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-use cli::Outcome;
-use supervisor::{ForwardTarget, Supervisor};
+use dumb_init_rs::cli::{self, Outcome};
+use dumb_init_rs::supervisor::{self, ForwardTarget, Supervisor};
+use dumb_init_rs::{log, process_tree, spawn, strerror};
 
 /// # Safety
 /// Called by the C runtime, which passes `argc` valid NUL-terminated strings.
-#[cfg(not(test))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     // SAFETY: the C runtime's guarantee, passed on.
@@ -81,7 +73,6 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
 ///
 /// # Safety
 /// `argv` must hold `argc` pointers to NUL-terminated strings.
-#[cfg(not(test))]
 unsafe fn arguments(argc: c_int, argv: *const *const c_char) -> Vec<OsString> {
     (0..usize::try_from(argc).unwrap_or(0))
         .map(|index| {

@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use std::process::Stdio;
 
 /// Starts dumb-init with `options` running a recorder script for `signals`,
 /// which also starts a background recorder (a second member of the group).
