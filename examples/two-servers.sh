@@ -1,4 +1,5 @@
 #!/usr/bin/dumb-init /bin/sh
+# shellcheck shell=sh
 # Two servers in one container, with dumb-init as the script's interpreter:
 # the kernel runs `/usr/bin/dumb-init /bin/sh two-servers.sh`, so dumb-init
 # is process 1 without an ENTRYPOINT and this shell is its child. The shell

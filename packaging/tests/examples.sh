@@ -17,14 +17,13 @@ require_root
 
 EXAMPLES=$TOP/examples
 DOCKERFILE_PY=$TOP/packaging/tests/dockerfile.py
-RUNC_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # 1. Every Dockerfile: what it COPYs exists, its ENTRYPOINT is exec form and
 # a command line dumb-init accepts.
 for dockerfile in "$EXAMPLES"/Dockerfile.*; do
     name=$(basename "$dockerfile")
     missing=""
-    while IFS=$'\t' read -r stage source dest; do
+    while IFS=$'\t' read -r stage source _; do
         [ "$stage" = - ] || continue
         # shellcheck disable=SC2086 # COPY sources are globs
         set -- $TOP/$source

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # variables here are used by the scripts that source it
 # Shared by the package tests (bash; sourced, not run). Counts checks, builds
 # busybox roots, runs OCI containers with runc, and cleans up everything it
 # started when the script exits, whatever way it exits.
@@ -63,6 +64,7 @@ cleanup() {
     done
     for pid in "${BACKGROUND_PIDS[@]}"; do
         if ! wait_until 3 sh -c "! kill -0 $pid"; then
+            # shellcheck disable=SC2046 # one PID a word
             kill -KILL $(children "$pid") "$pid" 2>/dev/null
         fi
         wait "$pid" 2>/dev/null || true

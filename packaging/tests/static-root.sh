@@ -15,6 +15,7 @@ APKBUILD=$TOP/packaging/alpine/APKBUILD
 check "APKBUILD parses (sh -n)" sh -n "$APKBUILD"
 check "APKBUILD parses (busybox ash -n)" busybox ash -n "$APKBUILD"
 # What abuild defines before it sources an APKBUILD.
+# shellcheck disable=SC2034 # read by the APKBUILD
 startdir=$TOP/packaging/alpine srcdir=$WORK/apk-src pkgdir=$WORK/apk-pkg CTARGET=x86_64-alpine-linux-musl
 apk_vars=$(
     # shellcheck disable=SC1090
@@ -38,6 +39,7 @@ if (
     # shellcheck disable=SC1090
     . "$APKBUILD"
     set -e
+    # shellcheck disable=SC2154 # builddir comes from the APKBUILD
     mkdir -p "$builddir/target/release"
     cp "$STATIC_BIN" "$builddir/target/release/dumb-init"
     cp -r "$TOP/docs" "$builddir/docs"
