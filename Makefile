@@ -14,6 +14,7 @@ help:
 	@echo "make compat   the differential suite against the reference dumb-init"
 	@echo "make bench    ours beside the reference dumb-init and tini"
 	@echo "make deb      a .deb under target/debian/"
+	@echo "make package-test  the .deb in a Debian root, the static binary and examples as PID 1"
 
 build:
 	cargo build --release
@@ -47,3 +48,12 @@ compat: deps build static
 test: deps lint unit-test integration-test
 	$(MAKE) compat
 	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) $(MAKE) compat
+	$(MAKE) package-test
+
+# dpkg-deb with the hand-kept files in packaging/debian/ (see build-deb.sh).
+deb: static
+	sh packaging/build-deb.sh $(STATIC_BIN)
+
+.PHONY: package-test
+package-test: deps deb
+	bash packaging/tests/run.sh

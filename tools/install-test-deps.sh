@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what the tests need when it is missing: the reference dumb-init,
 # tini, busybox-static, runc, util-linux's unshare, Python for the compat suite,
-# the musl target and cargo-nextest. Needs root for apt; does nothing that is
+# the musl target and cargo-nextest; for the packages and their tests
+# (make deb, make package-test) debootstrap, file, man-db and PyYAML. Needs root for apt; does nothing that is
 # already there.
 set -eu
 
@@ -15,6 +16,10 @@ need unshare util-linux
 need python3 python3
 need script bsdutils
 need cc gcc
+need debootstrap debootstrap
+need file file
+need man man-db
+python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
 
 if [ -n "$missing" ]; then
     if [ "$(id -u)" != 0 ]; then

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Runs the examples in examples/ the way they are meant to run, as far as this
+# machine allows: no Docker engine and no Kubernetes here, so each image's
+# file system is put together from its Dockerfile's COPY lines over a
+# busybox-static root and its ENTRYPOINT + CMD run as process 1 in runc;
+# the Pod's command runs the same way with stand-ins for nginx.
+#
+# Not run here, one line each:
+#   Dockerfile.debian: run in packaging/tests/debian-root.sh, on a debootstrap root.
+#   Dockerfile.alpine: its `RUN apk add busybox-extras` needs apk; busybox-static's httpd stands in.
+#   Dockerfile.scratch: `--from=busybox:1.36-musl` needs a registry; the host's busybox-static stands in.
+#   Dockerfile.nginx and kubernetes/nginx-pod.yaml: need the nginx image; a stand-in with nginx's
+#     signal behaviour (SIGQUIT graceful, SIGTERM fast) runs the Pod's exact command line.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+require_root
+
+EXAMPLES=$TOP/examples
+DOCKERFILE_PY=$TOP/packaging/tests/dockerfile.py
+
+# 1. Every Dockerfile: what it COPYs exists, its ENTRYPOINT is exec form and
+# a command line dumb-init accepts.
+for dockerfile in "$EXAMPLES"/Dockerfile.*; do
+    name=$(basename "$dockerfile")
+    missing=""
+    while IFS=$'\t' read -r stage source _; do
+        [ "$stage" = - ] || continue
+        # shellcheck disable=SC2086 # COPY sources are globs
+        set -- $TOP/$source
+        [ -e "$1" ] || missing="$missing $source"
+    done < <(python3 "$DOCKERFILE_PY" copies "$dockerfile")
+    expect_eq "$name: every COPY source exists (after make deb)" "" "$missing"
+
+    if ! mapfile -t entrypoint < <(python3 "$DOCKERFILE_PY" entrypoint "$dockerfile") || [ "${#entrypoint[@]}" = 0 ]; then
+        fail "$name: ENTRYPOINT in exec form"
+        continue
+    fi
+    case ${entrypoint[0]} in
+    /usr/bin/dumb-init | /dumb-init) ok "$name: ENTRYPOINT starts with dumb-init (${entrypoint[0]})" ;;
+    *) fail "$name: ENTRYPOINT starts with dumb-init" "${entrypoint[0]}" ;;
+    esac
+    # Its options (everything up to and including "--"), then a command.
+    options=()
+    for arg in "${entrypoint[@]:1}"; do
+        options+=("$arg")
+        [ "$arg" = -- ] && break
+    done
+    "$STATIC_BIN" "${options[@]}" sh -c 'exit 7' 2>"$WORK/options.err"
+    status=$?
+    expect_eq "$name: dumb-init accepts the ENTRYPOINT's options (${options[*]})" 7 "$status"
+done
+
+# image_root DIR DOCKERFILE: DIR as the image would have it: busybox applets
+# (for an Alpine base) when the Dockerfile's base is not scratch, then the
+# Dockerfile's COPY lines.
+image_root() {
+    mkdir -p "$1"
+    if grep -q '^FROM alpine' "$2"; then
+        busybox_root "$1"
+        rm "$1/usr/bin/dumb-init" # the Dockerfile's COPY must put it there
+    fi
+    apply_copies "$2" "$1"
+}
+
+# container_env DOCKERFILE: its ENV lines, for runc_start.
+container_env() { python3 "$DOCKERFILE_PY" env "$1"; }
+
+# 2. Dockerfile.alpine: the templated entrypoint, then exec httpd.
+root=$WORK/alpine-root
+image_root "$root" "$EXAMPLES/Dockerfile.alpine"
+mapfile -t command < <(python3 "$DOCKERFILE_PY" command "$EXAMPLES/Dockerfile.alpine")
+mapfile -t env < <(container_env "$EXAMPLES/Dockerfile.alpine")
+out=$WORK/alpine.out
+runc_start "alpine-$$" "$root" "$out" "${env[@]}" -- "${command[@]}"
+init=""
+if wait_until 10 grep -q "templated-entrypoint: wrote" "$out"; then
+    init=$(runc_init_pid "alpine-$$")
+    ok "Dockerfile.alpine: the entrypoint renders its configuration"
+else
+    fail "Dockerfile.alpine: the entrypoint renders its configuration" "$(cat "$out")"
+fi
+check "Dockerfile.alpine: httpd.conf holds the templated allow rule" grep -qx 'A:0.0.0.0/0' "$root/etc/httpd.conf"
+if wait_until 5 serves "$init" http://127.0.0.1:8080/ 'Hello from alpine-example'; then
+    ok "Dockerfile.alpine: httpd serves the page rendered from SITE_NAME"
+else
+    fail "Dockerfile.alpine: httpd serves the page rendered from SITE_NAME" "$(cat "$out")"
+fi
+expect_eq "Dockerfile.alpine: after exec, httpd is dumb-init's only child (no shell left)" \
+    "dumb-init: httpd" "$(process_and_children "$init")"
+runc --root "$RUNC_STATE" kill "alpine-$$" TERM
+wait_status "$RUNC_PID"
+expect_eq "Dockerfile.alpine: SIGTERM stops httpd; exit status 128+15" 143 "$STATUS"
+
+# 3. Dockerfile.scratch: only dumb-init and a static httpd in the image.
+root=$WORK/scratch-root
+image_root "$root" "$EXAMPLES/Dockerfile.scratch"
+expect_eq "Dockerfile.scratch: the image holds only dumb-init, httpd and the page" \
+    "/bin/httpd /dumb-init /www/index.html" "$(cd "$root" && find . -type f | sed 's/^\.//' | sort | tr '\n' ' ' | sed 's/ $//')"
+mapfile -t command < <(python3 "$DOCKERFILE_PY" command "$EXAMPLES/Dockerfile.scratch")
+out=$WORK/scratch.out
+runc_start "scratch-$$" "$root" "$out" -- "${command[@]}"
+wait_until 5 runc_init_pid "scratch-$$" >/dev/null
+init=$(runc_init_pid "scratch-$$")
+if wait_until 5 serves "$init" http://127.0.0.1:8080/ 'scratch example'; then
+    ok "Dockerfile.scratch: httpd serves /www under dumb-init"
+else
+    fail "Dockerfile.scratch: httpd serves /www under dumb-init" "$(cat "$out")"
+fi
+expect_eq "Dockerfile.scratch: process 1 is dumb-init, its child httpd" "dumb-init: httpd" \
+    "$(process_and_children "$init")"
+runc --root "$RUNC_STATE" kill "scratch-$$" TERM
+wait_status "$RUNC_PID"
+expect_eq "Dockerfile.scratch: SIGTERM stops httpd; exit status 128+15" 143 "$STATUS"
+
+# 4. two-servers.sh: dumb-init as the script's interpreter (shebang).
+root=$WORK/two-servers-root
+busybox_root "$root"
+install -D -m 755 "$EXAMPLES/two-servers.sh" "$root/usr/local/bin/two-servers"
+out=$WORK/two-servers.out
+runc_start "two-servers-$$" "$root" "$out" -- /usr/local/bin/two-servers
+wait_until 10 grep -q "two-servers: api" "$out"
+init=$(runc_init_pid "two-servers-$$")
+# The kernel names a process run through a shebang after the script, so
+# look at what it executes instead.
+expect_eq "two-servers.sh: the shebang makes dumb-init process 1, running sh" \
+    "/usr/bin/dumb-init /bin/sh /usr/local/bin/two-servers" "$(tr '\0' ' ' </proc/"$init"/cmdline | sed 's/ $//')"
+check "two-servers.sh: process 1 executes the static dumb-init" cmp -s "/proc/$init/exe" "$STATIC_BIN"
+expect_eq "two-servers.sh: the shell's children are the two servers" "sh: httpd httpd" \
+    "$(process_and_children "$(children "$init")")"
+for probe in "8081/health.json:status" "8082/:web front end"; do
+    url=http://127.0.0.1:${probe%%:*}
+    if wait_until 5 serves "$init" "$url" "${probe#*:}"; then
+        ok "two-servers.sh: $url answers"
+    else
+        fail "two-servers.sh: $url answers" "$(cat "$out")"
+    fi
+done
+runc --root "$RUNC_STATE" kill "two-servers-$$" TERM
+wait_status "$RUNC_PID"
+expect_grep "two-servers.sh: SIGTERM reaches both servers" "api exited with status 143, web with 143" "$out"
+expect_eq "two-servers.sh: exit status 0 after both servers stopped" 0 "$STATUS"
+
+# 5. kubernetes/nginx-pod.yaml: the container's command and args exactly,
+# with stand-ins for nginx and its image's entrypoint; SIGTERM as the kubelet
+# sends it when the pod is deleted.
+mapfile -t pod_command < <(python3 - "$EXAMPLES/kubernetes/nginx-pod.yaml" <<'PY'
+import sys, yaml
+pod = yaml.safe_load(open(sys.argv[1]))
+container = pod["spec"]["containers"][0]
+print("\n".join(container["command"] + container["args"]))
+PY
+)
+root=$WORK/pod-root
+busybox_root "$root"
+install -D -m 755 "$TOP/packaging/tests/stand-ins/nginx" "$root/usr/sbin/nginx"
+install -D -m 755 "$TOP/packaging/tests/stand-ins/docker-entrypoint.sh" "$root/docker-entrypoint.sh"
+expect_eq "nginx-pod.yaml: command rewrites SIGTERM to SIGQUIT for nginx" \
+    "/usr/bin/dumb-init --rewrite 15:3 -- /docker-entrypoint.sh nginx -g daemon off;" "${pod_command[*]}"
+# run_pod NAME ARGS...: runs ARGS in the pod root, sends SIGTERM once nginx
+# has started; leaves the output in $WORK/NAME.out and the status in STATUS.
+run_pod() {
+    local name=$1
+    shift
+    runc_start "$name-$$" "$root" "$WORK/$name.out" -- "$@"
+    wait_until 10 grep -q "nginx stand-in: started" "$WORK/$name.out"
+    runc --root "$RUNC_STATE" kill "$name-$$" TERM
+    wait_status "$RUNC_PID"
+}
+run_pod pod "${pod_command[@]}"
+expect_grep "nginx-pod.yaml: nginx gets its arguments" "started with: -g daemon off;" "$WORK/pod.out"
+expect_grep "nginx-pod.yaml: SIGTERM arrives as SIGQUIT (graceful stop)" "SIGQUIT, graceful shutdown" "$WORK/pod.out"
+expect_eq "nginx-pod.yaml: the container exits 0 after the graceful stop" 0 "$STATUS"
+# Control: without --rewrite the stand-in takes the fast path.
+run_pod pod-no-rewrite /usr/bin/dumb-init -- /docker-entrypoint.sh nginx -g "daemon off;"
+expect_grep "control: without --rewrite, nginx gets SIGTERM (fast stop)" "SIGTERM, fast shutdown" "$WORK/pod-no-rewrite.out"
+expect_eq "control: without --rewrite the container exits 1" 1 "$STATUS"
+
+summary
