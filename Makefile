@@ -47,3 +47,8 @@ compat: deps build static
 test: deps lint unit-test integration-test
 	$(MAKE) compat
 	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) $(MAKE) compat
+
+# Ours (the static build) beside the reference dumb-init and tini: one table of
+# medians and ratios. Compiles its C helpers into target/bench; takes ~2 minutes.
+bench: deps static
+	python3 bench/bench.py --ours $(STATIC_BIN) --helpers $(CURDIR)/target/bench
