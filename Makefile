@@ -49,6 +49,7 @@ test: deps lint unit-test integration-test
 	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) $(MAKE) compat
 
 # Ours (the static build) beside the reference dumb-init and tini: one table of
-# medians and ratios. Compiles its C helpers into target/bench; takes ~2 minutes.
-bench: deps static
+# medians and ratios. Compiles its C helpers into target/bench; about 2 minutes.
+bench: static
+	sh bench/install-deps.sh
 	python3 bench/bench.py --ours $(STATIC_BIN) --helpers $(CURDIR)/target/bench
