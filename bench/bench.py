@@ -13,7 +13,10 @@ falls on all three alike):
   reaping   10,000 orphans released at once in a fresh PID namespace where the
             init is PID 1, until the last of them has been reaped;
   idle      CPU time and context switches of the supervisor over 10 s while
-            its child sleeps.
+            its child sleeps;
+  instructions  user-space instructions of the supervisor (callgrind) for
+            `INIT true` and per forwarded signal: repeatable, where the
+            times above are bound by the kernel and by the machine's noise.
 
 Every time is a median over rounds. Prints one table, with ours/reference
 ratios and the budgets from the project's contract. Progress goes to stderr.
