@@ -4,7 +4,7 @@ MUSL_TARGET := x86_64-unknown-linux-musl
 RELEASE_BIN := $(CURDIR)/target/release/dumb-init
 STATIC_BIN  := $(CURDIR)/target/$(MUSL_TARGET)/release/dumb-init
 
-.PHONY: help build static deps lint test unit-test integration-test compat demo bench deb
+.PHONY: help build static deps lint test unit-test integration-test compat demo bench deb package-test
 
 help:
 	@echo "make build    release binary at target/release/dumb-init"
@@ -54,6 +54,11 @@ test: deps lint unit-test integration-test
 deb: static
 	sh packaging/build-deb.sh $(STATIC_BIN)
 
-.PHONY: package-test
 package-test: deps deb
 	bash packaging/tests/run.sh
+
+# Ours (the static build) beside the reference dumb-init and tini: one table of
+# medians and ratios. Compiles its C helpers into target/bench; about 2 minutes.
+bench: static
+	sh bench/install-deps.sh
+	python3 bench/bench.py --ours $(STATIC_BIN) --helpers $(CURDIR)/target/bench

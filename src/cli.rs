@@ -165,13 +165,31 @@ fn line(text: String) -> Vec<u8> {
 }
 
 /// Seconds as a plain decimal (`10`, `2.5`, `.25`): no sign, no exponent.
+/// Read in integers, to the nanosecond (rounded on the tenth decimal): going
+/// through an f64 would link the float parser for this one option.
 fn parse_seconds(text: &str) -> Option<Duration> {
     let digits = text.bytes().filter(u8::is_ascii_digit).count();
     let dots = text.bytes().filter(|&b| b == b'.').count();
     if digits == 0 || dots > 1 || digits + dots != text.len() {
         return None;
     }
-    Duration::try_from_secs_f64(text.parse().ok()?).ok()
+    let (whole, decimals) = text.split_once('.').unwrap_or((text, ""));
+    let seconds = match whole {
+        "" => 0,
+        _ => whole.parse().ok()?,
+    };
+    let mut nanos = 0;
+    for place in 0..9 {
+        nanos = nanos * 10
+            + decimals
+                .as_bytes()
+                .get(place)
+                .map_or(0, |d| u64::from(d - b'0'));
+    }
+    if decimals.as_bytes().get(9).is_some_and(|&d| d >= b'5') {
+        nanos += 1;
+    }
+    Duration::from_secs(seconds).checked_add(Duration::from_nanos(nanos))
 }
 
 fn invalid_grace_period(program: &[u8], source: &str, value: &str) -> Vec<u8> {

@@ -201,10 +201,14 @@ impl Supervisor {
     fn wait_for_the_rest(&mut self) {
         let started = Instant::now();
         let deadline = started + self.grace_period;
+        // Seconds with three decimals from integer milliseconds: formatting
+        // an f64 would link the float printing code for this one line.
+        let millis = (self.grace_period.as_nanos() + 500_000) / 1_000_000;
         log::debug!(
             self.log,
-            "Waiting up to {:.3} s for the remaining processes to exit.",
-            self.grace_period.as_secs_f64()
+            "Waiting up to {}.{:03} s for the remaining processes to exit.",
+            millis / 1000,
+            millis % 1000
         );
         loop {
             match reap(self.log, WaitPidFlag::WNOHANG) {
