@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod log;
 pub mod process_tree;
+pub mod signal_state;
 pub mod signals;
 pub mod spawn;
 pub mod strerror;

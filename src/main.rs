@@ -36,7 +36,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         log::debug!(config.log, "Not running in setsid mode.");
     }
 
-    let signals = supervisor::take_over_signals();
+    supervisor::take_over_signals();
     let hand_off = spawn::detach_from_terminal(config.mode, config.log);
     if config.subreaper || !config.grace_period.is_zero() {
         process_tree::become_subreaper(config.log);
@@ -64,7 +64,6 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         hand_off,
         log: config.log,
         grace_period: config.grace_period,
-        signals,
     }
     .run()
 }

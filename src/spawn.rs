@@ -13,6 +13,7 @@ use nix::unistd::{ForkResult, Pid, fork};
 
 use crate::cli::Mode;
 use crate::log::{self, LineBuffer, Log};
+use crate::signal_state::{self, KernelSigset};
 use crate::strerror::Strerror;
 use core::fmt::Write;
 
@@ -200,13 +201,7 @@ pub fn spawn(plan: &mut ExecPlan, mode: Mode, log: Log) -> Result<Pid, Errno> {
 
 /// The child's side of the fork: never returns.
 fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
-    reset_realtime_dispositions();
-    // SAFETY: an empty set built on the stack; sigprocmask is async-signal-safe.
-    unsafe {
-        let mut none: libc::sigset_t = core::mem::zeroed();
-        libc::sigemptyset(&mut none);
-        libc::sigprocmask(libc::SIG_SETMASK, &none, ptr::null_mut());
-    }
+    signal_state::set_mask(KernelSigset::NONE);
     if mode == Mode::Setsid {
         // SAFETY: setsid has no preconditions.
         if unsafe { libc::setsid() } == -1 {
@@ -237,43 +232,6 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
     line.flush();
     // SAFETY: as above.
     unsafe { libc::_exit(2) }
-}
-
-/// Signals 1-31 are caught in the supervisor, so exec resets them to their
-/// defaults; a real-time signal that dumb-init inherited as ignored would stay
-/// ignored in the command, so 32-64 are reset here. The system call is made
-/// directly because C libraries refuse to touch the signals they reserve
-/// (32 and 33), which a process can still inherit as ignored.
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-fn reset_realtime_dispositions() {
-    /// The kernel's `struct sigaction` on x86_64 and aarch64.
-    #[repr(C)]
-    struct KernelSigaction {
-        handler: usize,
-        flags: u64,
-        restorer: usize,
-        mask: u64,
-    }
-    let default = KernelSigaction {
-        handler: libc::SIG_DFL,
-        flags: 0,
-        restorer: 0,
-        mask: 0,
-    };
-    for signal in 32..=64 {
-        // SAFETY: a valid action and a null old-action pointer, with the
-        // kernel's sigset size; it only changes this process's dispositions
-        // and is a plain system call, so async-signal-safe.
-        unsafe {
-            libc::syscall(
-                libc::SYS_rt_sigaction,
-                signal,
-                &default,
-                ptr::null_mut::<KernelSigaction>(),
-                core::mem::size_of::<u64>(),
-            )
-        };
-    }
 }
 
 /// The command's `PATH`, as the environment holds it.

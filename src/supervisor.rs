@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::libc;
-use nix::sys::signal::{self, SigHandler, SigSet, SigmaskHow, Signal};
 use nix::sys::wait::WaitPidFlag;
 use nix::unistd::Pid;
 use signal_hook::consts::signal::{
@@ -17,27 +16,15 @@ use signal_hook::consts::signal::{
 use crate::cli::Mode;
 use crate::log::{self, Log};
 use crate::process_tree;
-use crate::signals::{MAXSIG, RewriteTable, Translation};
+use crate::signal_state::{self, KernelSigset};
+use crate::signals::{RewriteTable, Translation};
 use crate::spawn::HandOff;
 
 /// Blocks every signal, so that none is lost before the supervisor waits for
-/// it, and catches 1-31 with a handler that never runs: the command then
-/// starts with default dispositions (exec resets caught signals) whatever
-/// dumb-init inherited, and as PID 1 the kernel still queues signals that it
-/// would drop for an init with default dispositions. Returns the set to wait on.
-pub fn take_over_signals() -> SigSet {
-    let all = SigSet::all();
-    // Failure is impossible with a valid set and how.
-    let _ = signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&all), None);
-    extern "C" fn never_runs(_: libc::c_int) {}
-    for number in 1..=MAXSIG {
-        if let Ok(signal) = Signal::try_from(number) {
-            // SAFETY: the handler does nothing, so it is trivially
-            // async-signal-safe; KILL and STOP are refused and that is fine.
-            let _ = unsafe { signal::signal(signal, SigHandler::Handler(never_runs)) };
-        }
-    }
-    all
+/// it, then sets every disposition to the default, which the command inherits.
+pub fn take_over_signals() {
+    signal_state::block(KernelSigset::ALL);
+    signal_state::reset_dispositions();
 }
 
 /// Where forwarded signals go.
@@ -126,14 +113,13 @@ pub struct Supervisor {
     pub hand_off: HandOff,
     pub log: Log,
     pub grace_period: Duration,
-    pub signals: SigSet,
 }
 
 impl Supervisor {
     /// Runs until the child exits; returns dumb-init's exit status.
     pub fn run(mut self) -> i32 {
         loop {
-            let Some(signal) = wait_for_signal(&self.signals, None) else {
+            let Some(signal) = signal_state::wait(KernelSigset::ALL, None) else {
                 continue;
             };
             log::debug!(self.log, "Received signal {signal}.");
@@ -227,7 +213,7 @@ impl Supervisor {
             if left.is_zero() {
                 break;
             }
-            let Some(signal) = wait_for_signal(&self.signals, Some(left)) else {
+            let Some(signal) = signal_state::wait(KernelSigset::ALL, Some(left)) else {
                 continue;
             };
             log::debug!(self.log, "Received signal {signal}.");
@@ -320,21 +306,6 @@ fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
         };
         return Reaped::One(Pid::from_raw(pid), exit);
     }
-}
-
-/// Sleeps in the kernel until a signal in `set` is pending (or `timeout`
-/// passes) and takes it.
-fn wait_for_signal(set: &SigSet, timeout: Option<Duration>) -> Option<i32> {
-    let timeout = timeout.map(|left| libc::timespec {
-        // A day is as good as forever here: the loop waits again.
-        tv_sec: left.as_secs().min(86_400) as _,
-        tv_nsec: left.subsec_nanos().into(),
-    });
-    let timeout_ptr = timeout.as_ref().map_or(std::ptr::null(), |t| t as *const _);
-    // SAFETY: set is a valid sigset_t, a null siginfo pointer is allowed, and
-    // the timeout pointer is null or points at a live timespec.
-    let signal = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), timeout_ptr) };
-    (signal > 0).then_some(signal)
 }
 
 #[cfg(test)]
