@@ -173,23 +173,19 @@ fn parse_seconds(text: &str) -> Option<Duration> {
     if digits == 0 || dots > 1 || digits + dots != text.len() {
         return None;
     }
-    let (whole, decimals) = text.split_once('.').unwrap_or((text, ""));
-    let seconds = match whole {
-        "" => 0,
-        _ => whole.parse().ok()?,
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let seconds = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
     };
-    let mut nanos = 0;
-    for place in 0..9 {
-        nanos = nanos * 10
-            + decimals
-                .as_bytes()
-                .get(place)
-                .map_or(0, |d| u64::from(d - b'0'));
-    }
-    if decimals.as_bytes().get(9).is_some_and(|&d| d >= b'5') {
-        nanos += 1;
-    }
-    Duration::from_secs(seconds).checked_add(Duration::from_nanos(nanos))
+    // Nanoseconds: the first nine decimals, padded with zeros.
+    let nanos = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(9)
+        .fold(0, |nanos, digit| nanos * 10 + u32::from(digit - b'0'));
+    Some(Duration::new(seconds, nanos))
 }
 
 fn invalid_grace_period(program: &[u8], source: &str, value: &str) -> Vec<u8> {

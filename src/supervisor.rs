@@ -189,12 +189,10 @@ impl Supervisor {
         let deadline = started + self.grace_period;
         // Seconds with three decimals from integer milliseconds: formatting
         // an f64 would link the float printing code for this one line.
-        let millis = (self.grace_period.as_nanos() + 500_000) / 1_000_000;
         log::debug!(
             self.log,
-            "Waiting up to {}.{:03} s for the remaining processes to exit.",
-            millis / 1000,
-            millis % 1000
+            "Waiting up to {} ms for the remaining processes to exit.",
+            self.grace_period.as_millis()
         );
         loop {
             match reap(self.log, WaitPidFlag::WNOHANG) {

@@ -1,0 +1,190 @@
+//! The opt-in extensions: --subreaper and --grace-period, as PID 1 and not.
+//! Tests with orphans run under tini as the namespace's PID 1, so that an
+//! orphan dumb-init does not adopt is still reaped by someone.
+
+mod common;
+
+use common::*;
+
+/// Runs `script` under tini in a PID namespace and returns its stdout lines.
+fn lines_of(script: &str) -> Vec<String> {
+    let output = run(&mut namespace_with_init(script));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A command for dumb-init that orphans a `sleep` (its parent exits at
+/// once), then reports who adopted it and whether it is reaped once killed.
+const ORPHAN_REPORT: &str = r#"
+    sh -c 'sleep 30 & echo $! > /tmp/orphan; echo $$ > /tmp/middle'
+    orphan=$(cat /tmp/orphan); middle=$(cat /tmp/middle)
+    parent() { awk '/^PPid/ {print $2}' /proc/$orphan/status; }
+    while [ "$(parent)" = "$middle" ]; do sleep 0.01; done
+    [ "$(parent)" = "$PPID" ] && echo "adopted by dumb-init" || echo "adopted by PID $(parent)"
+    kill $orphan
+    tries=0
+    while [ -e /proc/$orphan ] && [ $tries -lt 300 ]; do sleep 0.01; tries=$((tries + 1)); done
+    [ -e /proc/$orphan ] && echo "left as $(awk '/^State/ {print $2}' /proc/$orphan/status)" || echo reaped
+"#;
+
+#[test]
+fn with_subreaper_orphans_come_back_to_dumb_init_and_are_reaped() {
+    let script = format!(
+        "mount -t tmpfs tmpfs /tmp; \"$DUMB_INIT\" --subreaper sh -c '{}'",
+        ORPHAN_REPORT.replace('\'', r"'\''")
+    );
+    assert_eq!(lines_of(&script), ["adopted by dumb-init", "reaped"]);
+}
+
+#[test]
+fn the_subreaper_environment_variable_does_the_same() {
+    let script = format!(
+        "mount -t tmpfs tmpfs /tmp; DUMB_INIT_SUBREAPER=1 \"$DUMB_INIT\" sh -c '{}'",
+        ORPHAN_REPORT.replace('\'', r"'\''")
+    );
+    assert_eq!(lines_of(&script), ["adopted by dumb-init", "reaped"]);
+}
+
+#[test]
+fn without_subreaper_orphans_go_to_the_namespace_init() {
+    let script = format!(
+        "mount -t tmpfs tmpfs /tmp; \"$DUMB_INIT\" sh -c '{}'",
+        ORPHAN_REPORT.replace('\'', r"'\''")
+    );
+    // tini is PID 1 here and reaps it; dumb-init never sees it.
+    assert_eq!(lines_of(&script), ["adopted by PID 1", "reaped"]);
+}
+
+#[test]
+fn as_pid1_subreaper_changes_nothing() {
+    let script = format!("mount -t tmpfs tmpfs /tmp; {ORPHAN_REPORT}");
+    let output = run(&mut dumb_init_as_pid1(&[
+        "-v",
+        "--subreaper",
+        "sh",
+        "-c",
+        &script,
+    ]));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "adopted by dumb-init\nreaped\n"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("subreaper"), "{stderr}");
+}
+
+/// The command: a group member that ignores SIGTERM (when `stubborn`) or
+/// exits on it, then the command itself exits with 5. Prints dumb-init's
+/// status, how long it took from the command's exit, and the member's fate.
+fn grace_script(options: &str, stubborn: bool) -> String {
+    let member = if stubborn {
+        "trap \"\" TERM; exec sleep 30"
+    } else {
+        "exec sleep 30"
+    };
+    format!(
+        r#"mount -t tmpfs tmpfs /tmp
+        "$DUMB_INIT" {options} sh -c '({member}) & echo $! > /tmp/member; sleep 0.1; date +%s%N > /tmp/exit; exit 5'
+        status=$?
+        end=$(date +%s%N)
+        echo "status $status"
+        echo "ms $(( (end - $(cat /tmp/exit)) / 1000000 ))"
+        member=$(cat /tmp/member)
+        [ -e /proc/$member ] && echo "member still running" || echo "member gone"
+        "#
+    )
+}
+
+fn elapsed_ms(lines: &[String]) -> u64 {
+    lines[1].strip_prefix("ms ").unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_member_that_ignores_sigterm_is_killed_when_the_grace_period_ends() {
+    let lines = lines_of(&grace_script("--grace-period=1", true));
+    assert_eq!(lines[0], "status 5");
+    assert_eq!(lines[2], "member gone");
+    assert!(
+        elapsed_ms(&lines) >= 1000,
+        "left before the period ended: {lines:?}"
+    );
+}
+
+#[test]
+fn without_a_grace_period_dumb_init_leaves_the_stubborn_member_behind() {
+    let lines = lines_of(&grace_script("", true));
+    assert_eq!(lines[0], "status 5");
+    assert_eq!(lines[2], "member still running");
+}
+
+#[test]
+fn the_grace_period_ends_as_soon_as_the_tree_is_empty() {
+    let lines = lines_of(&grace_script("--grace-period=30", false));
+    assert_eq!(lines[0], "status 5");
+    assert_eq!(lines[2], "member gone");
+    // Far below the 30 s period: nothing was left to wait for.
+    assert!(elapsed_ms(&lines) < 10_000, "{lines:?}");
+}
+
+#[test]
+fn the_grace_period_environment_variable_does_the_same() {
+    let lines = lines_of(&grace_script("", true).replace(
+        "\"$DUMB_INIT\"",
+        "DUMB_INIT_GRACE_PERIOD=0.5 \"$DUMB_INIT\"",
+    ));
+    assert_eq!(lines[0], "status 5");
+    assert_eq!(lines[2], "member gone");
+    assert!(elapsed_ms(&lines) >= 500, "{lines:?}");
+}
+
+#[test]
+fn as_pid1_the_grace_period_kills_a_stubborn_member_and_says_so() {
+    let script = "(trap '' TERM; exec sleep 30) & sleep 0.1; exit 5";
+    let output = run(&mut dumb_init_as_pid1(&[
+        "-v",
+        "--grace-period=0.5",
+        "sh",
+        "-c",
+        script,
+    ]));
+    assert_eq!(code(output.status), 5);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[dumb-init] Waiting up to 500 ms for the remaining processes to exit."),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[dumb-init] Grace period over; sending SIGKILL to 1 remaining processes."),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("[dumb-init] Child exited with status 5. Goodbye.\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn as_pid1_the_grace_period_ends_when_everyone_has_exited() {
+    let script = "sleep 30 & sleep 0.1; exit 5";
+    let output = run(&mut dumb_init_as_pid1(&[
+        "-v",
+        "--grace-period=30",
+        "sh",
+        "-c",
+        script,
+    ]));
+    assert_eq!(code(output.status), 5);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[dumb-init] All remaining processes exited after"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("SIGKILL"), "{stderr}");
+}
