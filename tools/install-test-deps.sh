@@ -19,7 +19,6 @@ need cc gcc
 need debootstrap debootstrap
 need file file
 need man man-db
-python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
 
 if [ -n "$missing" ]; then
     if [ "$(id -u)" != 0 ]; then
@@ -30,6 +29,9 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
+
+# PyYAML for the python3 on PATH, which need not be Debian's.
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q pyyaml
 
 if command -v rustup >/dev/null 2>&1; then
     rustup target list --installed | grep -qx x86_64-unknown-linux-musl ||
