@@ -21,6 +21,8 @@ import threading
 import time
 import uuid
 
+import processes
+
 INSIDE = "/sbin/dumb-init"
 APPLETS = ["sh", "sleep", "cat", "echo", "grep", "kill", "ls", "ps", "true", "test",
            "mkdir", "rm", "wc", "env"]
@@ -50,8 +52,8 @@ def static_busybox():
 
 
 def shared_libraries(binary):
-    done = subprocess.run(["ldd", binary], capture_output=True, text=True)
-    return re.findall(r"(/\S+) \(0x", done.stdout)
+    done = processes.run(["ldd", binary])
+    return re.findall(r"(/\S+) \(0x", done.stdout.decode())
 
 
 def prepare(workroot, binaries, needed):
@@ -79,14 +81,14 @@ def prepare(workroot, binaries, needed):
 def cleanup():
     with _lock:
         for name in list(_containers):
-            subprocess.run(["runc", "delete", "-f", name], capture_output=True)
+            processes.run(["runc", "delete", "-f", name])
             _containers.discard(name)
 
 
-def bundle(directory, root, argv):
+def bundle(directory, root, argv, pids_limit):
     path = os.path.join(directory, "bundle")
     os.makedirs(path)
-    subprocess.run(["runc", "spec", "--bundle", path], check=True)
+    processes.run(["runc", "spec", "--bundle", path])
     with open(os.path.join(path, "config.json")) as f:
         config = json.load(f)
     config["root"] = {"path": root, "readonly": False}
@@ -99,6 +101,8 @@ def bundle(directory, root, argv):
                              "source": os.path.join(directory, "rec"),
                              "options": ["rbind", "rw"]})
     config.pop("hostname", None)
+    if pids_limit is not None:
+        config["linux"].setdefault("resources", {})["pids"] = {"limit": pids_limit}
     with open(os.path.join(path, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
     return path
@@ -120,12 +124,12 @@ def observe(scenario, binary, workroot):
             f.write(expand(text))
         os.chmod(os.path.join(rec, name), mode)
     argv = [INSIDE] + [expand(a) for a in scenario.argv]
-    path = bundle(directory, _roots[binary.label], argv)
+    path = bundle(directory, _roots[binary.label], argv, scenario.pids_limit)
     name = "compat-%s-%s" % (binary.label, uuid.uuid4().hex[:12])
     with _lock:
         _containers.add(name)
     obs = {}
-    proc = subprocess.Popen(["runc", "run", "--bundle", path, name],
+    proc = processes.popen(["runc", "run", "--bundle", path, name],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -136,7 +140,7 @@ def observe(scenario, binary, workroot):
                         os.path.exists(os.path.join(rec, n)) for n in step[1]):
                     time.sleep(0.01)
             elif step[0] == "send":
-                subprocess.run(["runc", "kill", name, str(step[1])], capture_output=True)
+                processes.run(["runc", "kill", name, str(step[1])])
             elif step[0] == "sleep":
                 time.sleep(step[1])
             else:
@@ -146,15 +150,16 @@ def observe(scenario, binary, workroot):
             obs["exit"] = str(proc.returncode)
         except subprocess.TimeoutExpired:
             obs["exit"] = "TIMEOUT after %ss" % scenario.timeout
-            subprocess.run(["runc", "kill", name, "KILL"], capture_output=True)
+            processes.run(["runc", "kill", name, "KILL"])
             out, err = proc.communicate(timeout=10)
     finally:
-        subprocess.run(["runc", "delete", "-f", name], capture_output=True)
+        processes.run(["runc", "delete", "-f", name])
         with _lock:
             _containers.discard(name)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        processes.forget(proc)
     obs["raw stdout"], obs["raw stderr"] = out, err
     for report in sorted(os.listdir(rec)):
         if report.endswith(".log"):

@@ -12,6 +12,8 @@ accepts on purpose. `ours_only` rejects any case that would contain them.
 import random
 import re
 import subprocess
+
+import processes
 from concurrent.futures import ThreadPoolExecutor
 
 LONG = ["single-child", "rewrite", "verbose", "help", "version"]
@@ -80,9 +82,8 @@ def ours_only(argv):
 
 
 def run_case(binary, argv, env, base_env):
-    done = subprocess.run([binary.path] + argv, stdin=subprocess.DEVNULL,
-                          capture_output=True, timeout=10, cwd="/",
-                          env=dict(base_env, **env), start_new_session=True)
+    done = processes.run([binary.path] + argv, stdin=subprocess.DEVNULL, timeout=10,
+                         cwd="/", env=dict(base_env, **env), start_new_session=True)
     return done.returncode, done.stdout, done.stderr
 
 

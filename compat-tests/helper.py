@@ -27,6 +27,7 @@ Options:
   --exit-code N   end with exit(N) instead of dying of the signal.
   --wait-jobs S   before ending, wait up to S seconds until every job has
                   recorded the ending signal too.
+  --stop-self 1   stop (SIGSTOP) once ready; SIGCONT from anyone resumes.
   --out TEXT      write TEXT and a newline to stdout once ready.
   --err TEXT      write TEXT and a newline to stderr once ready.
 
@@ -171,9 +172,15 @@ def wait_for_files(paths, timeout):
     return False
 
 
-def job(directory, tag, init, exit_on, exit_code):
-    """A background job: reports, records, ends like the helper does."""
+def job(directory, tag, init, exit_on, exit_code, orphan=False):
+    """A background job: reports, records, ends like the helper does. An
+    orphan first waits until its parent has gone and it has been adopted."""
     try:
+        if orphan:
+            first = os.getppid()
+            deadline = time.monotonic() + 2
+            while os.getppid() == first and time.monotonic() < deadline:
+                time.sleep(0.002)
         recorder = Recorder(directory, tag, init, exit_on)
         write_ready(directory, tag, snapshot(init))
         die(recorder.run(), exit_code)
@@ -224,7 +231,7 @@ def main(argv):
         middle = os.fork()
         if middle == 0:
             if os.fork() == 0:
-                job(directory, name, init, exit_on, exit_code)
+                job(directory, name, init, exit_on, exit_code, orphan=True)
             os._exit(0)
         os.waitpid(middle, 0)
         waited.append(name)
@@ -245,6 +252,9 @@ def main(argv):
         info["zombies_left"] = count_zombies()
 
     info["jobs"] = waited
+    # Whether dumb-init stays up until a signal comes (the runner looks at
+    # it only then: otherwise its exit races the look).
+    info["waits"] = "--exit" not in opts
     write_ready(directory, tag, info)
     if "--out" in opts:
         os.write(1, (opts["--out"] + "\n").encode())
@@ -252,6 +262,8 @@ def main(argv):
         os.write(2, (opts["--err"] + "\n").encode())
     if "--exit" in opts:
         os._exit(int(opts["--exit"]))
+    if "--stop-self" in opts:
+        os.kill(os.getpid(), signal.SIGSTOP)
 
     number = recorder.run()
     if "--wait-jobs" in opts:

@@ -56,6 +56,8 @@ class Scenario:
     # substring of stderr), and the exit status ours must give.
     reference_expects: tuple = None
     ours_expects: int = None
+    # runc only: the container's pids limit (cgroup), to make fork fail.
+    pids_limit: int = None
     category: str = ""
 
 

@@ -12,7 +12,6 @@ COMPAT_FUZZ_CASES (default 3000), COMPAT_FUZZ_SEED (default 1), CI.
 """
 
 import argparse
-import ctypes
 import difflib
 import json
 import os
@@ -32,9 +31,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import container  # noqa: E402
+import processes  # noqa: E402
 import fuzz  # noqa: E402
 import scenarios  # noqa: E402
 from model import HELPER_PY, LAUNCH_PY, PYTHON, Scenario  # noqa: E402
+from processes import children, forget, popen  # noqa: E402
 
 REPO = os.path.dirname(HERE)
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"}
@@ -75,56 +76,7 @@ SUPERVISOR_LINES = re.compile(
     r"|Grace period over)"
 )
 
-PR_SET_CHILD_SUBREAPER = 36
-
-# Processes the runner started itself (Popen): never reaped by the stray
-# reaper. Everything else that ends up as our child is an orphan adopted
-# because the runner is a child subreaper, and is reaped here, so that no
-# test depends on the machine's PID 1 reaping.
-_popen_lock = threading.Lock()
-_popen_pids = set()
-
-
-def popen(argv, **kwargs):
-    with _popen_lock:
-        proc = subprocess.Popen(argv, **kwargs)
-        _popen_pids.add(proc.pid)
-    return proc
-
-
-def forget(proc):
-    with _popen_lock:
-        _popen_pids.discard(proc.pid)
-
-
-def reap_strays():
-    with _popen_lock:
-        for pid in children(os.getpid()):
-            if pid not in _popen_pids and proc_state(pid) == "Z":
-                try:
-                    os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
-
-
-def stray_reaper():
-    while True:
-        time.sleep(0.1)
-        reap_strays()
-
-
 # ---------------------------------------------------------------- /proc
-
-
-def children(pid):
-    found = []
-    try:
-        for tid in os.listdir("/proc/%d/task" % pid):
-            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
-                found += [int(p) for p in f.read().split()]
-    except OSError:
-        pass
-    return found
 
 
 def descendants(pid):
@@ -145,9 +97,7 @@ def proc_stat(pid):
     return text[text.rindex(")") + 2 :].split()
 
 
-def proc_state(pid):
-    fields = proc_stat(pid)
-    return fields[0] if fields else None
+proc_state = processes.state
 
 
 def innermost_pid(pid):
@@ -177,10 +127,7 @@ class Binary:
         self.version = self._stderr("-V")
 
     def _stderr(self, option):
-        done = subprocess.run(
-            [self.path, option], stdin=subprocess.DEVNULL, capture_output=True,
-            timeout=10, env=BASE_ENV,
-        )
+        done = processes.run([self.path, option], stdin=subprocess.DEVNULL, env=BASE_ENV)
         return done.stderr.replace(os.fsencode(self.path), b"$DUMB_INIT")
 
 
@@ -442,7 +389,7 @@ class Run:
 
     def observe_at_ready(self):
         init = self.find_init()
-        if init is None:
+        if init is None or not self.ready_files().get("child", {}).get("waits"):
             return
         try:
             cwd = os.readlink("/proc/%d/cwd" % init)
@@ -489,11 +436,13 @@ class Run:
         except subprocess.TimeoutExpired:
             pass
         forget(self.proc)
-        if self.master is not None:
-            self.stop_reading.set()
+        # Readers end at end of file (pipes) or EIO (a terminal whose every
+        # slave end is closed), after the last byte written.
         for reader in self.readers:
             reader.join(2)
         if self.master is not None:
+            self.stop_reading.set()
+            self.readers[0].join(1)
             os.close(self.master)
             self.master = None
 
@@ -697,9 +646,7 @@ def main():
     reference, ours = Binary("reference", reference_path), Binary("ours", ours_path)
     print("reference: %s\nunder test: %s" % (reference_path, ours_path), flush=True)
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    threading.Thread(target=stray_reaper, daemon=True).start()
+    processes.become_subreaper()
 
     started = time.monotonic()
     workroot = tempfile.mkdtemp(prefix="dumb-init-compat-")
@@ -745,7 +692,7 @@ def main():
                    time.monotonic() - t0)
     finally:
         container.cleanup()
-        reap_strays()
+        processes.reap_strays()
         shutil.rmtree(workroot, ignore_errors=True)
     print("(%d scenarios in %.0fs)" % (passed + failed, time.monotonic() - started))
     print(NORMALISATIONS.strip() if failed else "", end="\n" if failed else "")

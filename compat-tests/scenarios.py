@@ -98,6 +98,14 @@ CLI = [
 ]
 add(*[S("cli/" + name, argv) for name, argv in CLI], category="command line")
 
+# Every prefix of every long option (the ambiguous ones fail in getopt's words).
+LONG_OPTIONS = {"single-child": [], "rewrite": ["15:3"], "verbose": [], "help": [],
+                "version": []}
+PREFIXES = {"--" + name[:length]: value for name, value in LONG_OPTIONS.items()
+            for length in range(1, len(name) + 1)}
+add(*[S("cli/prefix " + prefix, [prefix] + value + SHOW_ARGS)
+      for prefix, value in PREFIXES.items()], category="command line")
+
 # ------------------------------------------------------------ -r edges
 # Read as C's sscanf("%d:%d"): blanks and signs, trailing text ignored,
 # overflowing values truncated; s 1-31 and r 0-31. Each value is tried on a
@@ -135,6 +143,8 @@ add(
     S("rewrite/final SIGTERM rewritten reaches lingering jobs",
       ["-r", "15:10"] + helper("--jobs", 1, "--exit-on", "10,15"),
       steps=[send(TERM, to="child")]),
+    S("rewrite/final SIGTERM dropped leaves jobs running",
+      ["-v", "-r", "15:0"] + helper("--jobs", 1, "--exit", 0)),
     S("rewrite/SIGCHLD rewrite is not used for reaping",
       ["-r", "17:10"] + helper(), steps=[send(CHLD), send(TERM)]),
     S("rewrite/a rewrite to SIGKILL",
@@ -237,6 +247,13 @@ add(
       steps=[send(KILL, to="child")]),
     S("signal/setsid/SIGKILL to the child verbose", ["-v"] + helper(),
       steps=[send(KILL, to="child")]),
+    S("signal/setsid/SIGKILL to dumb-init leaves the child running", helper("--jobs", 1),
+      steps=[send(KILL)]),
+    S("signal/setsid/child stops itself and is continued", ["-v"] + helper("--stop-self", 1),
+      steps=[wait_stopped("child"), states("child stopped"), send(CONT), send(TERM)]),
+    S("signal/single-child/child stops itself and is continued",
+      ["-c", "-v"] + helper("--stop-self", 1),
+      steps=[wait_stopped("child"), states("child stopped"), send(CONT), send(TERM)]),
     S("signal/setsid/child exits on its own signal", helper("--exit-on", "10", "--exit-code", "7"),
       steps=[send(USR1)]),
     S("signal/setsid/SIGSTOP to dumb-init then SIGCONT", helper("--jobs", 1),
@@ -272,6 +289,8 @@ add(
     S("tree/signal state of the child single-child", ["-c"] + SIGNAL_SETS),
     S("tree/group gets SIGTERM when the child is killed", helper("--jobs", 2),
       steps=[send(KILL, to="child")]),
+    S("tree/group gets SIGTERM when the child exits", ["-v"] + helper("--jobs", 2, "--exit", 5)),
+    S("tree/single-child: jobs outlive the child", ["-c"] + helper("--jobs", 1, "--exit", 5)),
     category="process tree")
 
 # ------------------------------------------------------------ inherited state
@@ -312,6 +331,8 @@ add(
       steps=[send(HUP), send(CONT), send(TERM)]),
     S("tty/exit status and output", sh("echo on the terminal; exit 6"), where="pty"),
     S("tty/exec failure", ["-v", "/nonexistent"], where="pty"),
+    S("tty/DUMB_INIT_SETSID=0 keeps the terminal", ["-v"] + helper(), where="pty",
+      env={"DUMB_INIT_SETSID": "0"}, steps=[send(TERM)]),
     category="terminal")
 
 # ------------------------------------------------------------ PID 1
@@ -343,7 +364,7 @@ ENTRYPOINT = r"""#!/bin/sh
 job() {
     trap "echo $1 got $2 >> /rec/$1.log; exit 0" $2
     echo ready > /rec/$1.ready
-    while :; do sleep 0.05; done
+    while :; do sleep 0.05; done 2>/dev/null
 }
 job bg1 ${SIG:-TERM} &
 job bg2 ${SIG:-TERM} &
@@ -355,7 +376,9 @@ trap 'echo main got ${SIG:-TERM} >> /rec/main.log
       exit 3' ${SIG:-TERM}
 while [ ! -e /rec/bg1.ready ] || [ ! -e /rec/bg2.ready ]; do sleep 0.01; done
 echo main ready; echo ready > /rec/main.ready
-while :; do sleep 0.05; done
+# The shell reports a sleep killed by a signal on stderr; whether the
+# forwarded signal or the final one kills it is timing, so that is hidden.
+while :; do sleep 0.05; done 2>/dev/null
 """
 ZOMBIES = r"""#!/bin/sh
 for i in 1 2 3 4 5 6 7 8; do sh -c 'sleep 0.01 & sleep 0.02 & exit 0'; done
@@ -382,6 +405,8 @@ add(
       files={"zombies.sh": (ZOMBIES, 0o755)}, timeout=15),
     S("runc/exit code verbose", ["-v", "/bin/sh", "-c", "exit 7"], where="runc", timeout=15),
     S("runc/exec failure", ["/nonexistent"], where="runc", timeout=15),
+    S("runc/fork fails under a pids limit", ["-v", "/bin/true"], where="runc", pids_limit=1,
+      timeout=15),
     category="container")
 
 # ------------------------------------------------------------ extensions
