@@ -40,7 +40,8 @@ class Scenario:
     ignore: list = field(default_factory=list)
     block: list = field(default_factory=list)
     close: list = field(default_factory=list)
-    # Files created in the scenario directory first: name -> (text, mode).
+    # Files created in the scenario directory first: name -> (text, mode);
+    # mode "symlink" makes a symbolic link to text instead.
     files: dict = field(default_factory=dict)
     # True: argv is run as it is (argv[0] is not dumb-init), e.g. a script
     # whose #! line names dumb-init.

@@ -212,6 +212,9 @@ class Run:
         for name, (text, mode) in self.s.files.items():
             path = os.path.join(self.dir, name)
             data = self.expand(text)
+            if mode == "symlink":
+                os.symlink(data, path)
+                continue
             with open(path, "wb") as f:
                 f.write(data.encode() if isinstance(data, str) else data)
             os.chmod(path, mode)
