@@ -57,6 +57,10 @@ class Scenario:
     # substring of stderr), and the exit status ours must give.
     reference_expects: tuple = None
     ours_expects: int = None
+    # "counted": for storms. A standard signal that is already pending is
+    # merged by the kernel, so how many arrive is timing: each is compared
+    # as received or not. Real-time signals queue, so each is counted.
+    records: str = "sequence"
     # runc only: the container's pids limit (cgroup), to make fork fail.
     pids_limit: int = None
     category: str = ""
@@ -96,6 +100,11 @@ def type_keys(data):
 def hangup():
     """Close the terminal master (pty scenarios)."""
     return ("hangup",)
+
+
+def storm(signals, times):
+    """Send each of `signals` to dumb-init `times` times, without waiting."""
+    return ("storm", signals, times)
 
 
 def wait_files(*names):

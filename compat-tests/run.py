@@ -385,6 +385,11 @@ class Run:
             elif kind == "wait_files":
                 self.wait_until(lambda: all(
                     os.path.exists(os.path.join(self.dir, n)) for n in step[1]), 3)
+            elif kind == "storm":
+                init = self.find_init()
+                for _ in range(step[2]):
+                    for number in step[1]:
+                        os.kill(init, number)
             elif kind == "sleep":
                 time.sleep(step[1])
             else:
@@ -502,7 +507,10 @@ class Run:
                 self.obs[tag + ": zombies left"] = str(ready["zombies_left"])
             try:
                 with open(os.path.join(self.dir, tag + ".sigs")) as f:
-                    self.obs[tag + ": signals received"] = f.read()
+                    received = f.read()
+                if self.s.records == "counted":
+                    received = counted(received)
+                self.obs[tag + ": signals received"] = received
             except OSError:
                 self.obs[tag + ": signals received"] = ""
         if "steps" in self.obs:
@@ -510,6 +518,15 @@ class Run:
 
 
 # ---------------------------------------------------------------- normalising
+
+
+def counted(records):
+    """Standard signals: received or not; real-time ones: how many times."""
+    counts = {}
+    for line in records.splitlines():
+        counts[line] = counts.get(line, 0) + 1
+    return "".join("%s%s\n" % (line, " x%d" % n if line.startswith("SIGRT") else "")
+                   for line, n in sorted(counts.items()))
 
 
 def mask_realtime_ignores(text):

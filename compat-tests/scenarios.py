@@ -5,7 +5,7 @@ vocabulary and README.md for how to add one. Names are `category/what`.
 import signal as _signal
 
 from model import DIR, Scenario as S, helper, hangup, send, sh, states, type_keys
-from model import wait_files, wait_stopped
+from model import storm, wait_files, wait_stopped
 
 HUP, INT, QUIT, KILL, USR1, USR2, TERM, CHLD, CONT, STOP = 1, 2, 3, 9, 10, 12, 15, 17, 18, 19
 TSTP, TTIN, TTOU, WINCH = 20, 21, 22, 28
@@ -224,7 +224,7 @@ EXEC = [
 add(*EXEC, category="exec")
 
 # ------------------------------------------------------------ exit status
-add(*[S("exit/" + name, argv) for name, argv in [
+add(*[S("exit/" + name, argv, timeout=3) for name, argv in [
     ("code 0", sh("exit 0")),
     ("code 1", sh("exit 1")),
     ("code 2", sh("exit 2")),
@@ -236,6 +236,8 @@ add(*[S("exit/" + name, argv) for name, argv in [
     ("killed by SIGUSR1 single-child", ["-c"] + sh("kill -USR1 $$")),
     ("killed by SIGABRT verbose", ["-v"] + sh("kill -ABRT $$")),
     ("code 3 verbose single-child", ["-v", "-c"] + sh("exit 3")),
+    ("killed by a real-time signal", sh("kill -40 $$")),
+    ("killed by SIGRTMAX single-child verbose", ["-v", "-c"] + sh("kill -64 $$")),
     ("output on both streams", sh("echo to-stdout; echo to-stderr >&2; exit 1")),
 ]], category="exit status")
 
@@ -261,6 +263,14 @@ add(
       steps=[send(KILL, to="child")]),
     S("signal/setsid/SIGKILL to the child verbose", ["-v"] + helper(),
       steps=[send(KILL, to="child")]),
+    S("signal/setsid/child ignoring SIGTERM keeps running", helper("--exit-on", "none"),
+      steps=[send(TERM), send(TERM), states("after two SIGTERMs"), send(KILL, to="child")]),
+    # The highest real-time signal ends the storm: every signal pending
+    # before it is taken (and forwarded) first.
+    S("signal/setsid/storm of signals", helper("--jobs", 1, "--exit-on", RTMAX),
+      records="counted", steps=[storm([USR1, USR2, WINCH, RTMIN_2, HUP], 200), send(RTMAX)]),
+    S("signal/single-child/storm of signals", ["-c"] + helper("--exit-on", RTMAX),
+      records="counted", steps=[storm([USR1, USR2, WINCH, RTMIN_2, HUP], 200), send(RTMAX)]),
     S("signal/setsid/SIGKILL to dumb-init leaves the child running", helper("--jobs", 1),
       steps=[send(KILL)]),
     S("signal/setsid/child stops itself and is continued", ["-v"] + helper("--stop-self", 1),
@@ -288,6 +298,8 @@ add(
     S("job control/setsid/SIGTSTP rewritten to 0", ["-r", "20:0"] + helper(),
       steps=[send(TSTP), wait_stopped(), states("after SIGTSTP"), send(CONT), send(TERM)]),
     S("job control/setsid/SIGTSTP verbose", ["-v"] + helper(),
+      steps=[send(TSTP), wait_stopped(), states("after SIGTSTP"), send(CONT), send(TERM)]),
+    S("job control/DUMB_INIT_SETSID=0/SIGTSTP", helper(), env={"DUMB_INIT_SETSID": "0"},
       steps=[send(TSTP), wait_stopped(), states("after SIGTSTP"), send(CONT), send(TERM)]),
     S("job control/single-child/SIGTTIN rewritten to SIGSTOP", ["-c", "-r", "21:19"] + helper(),
       steps=[send(TTIN), wait_stopped(), states("after SIGTTIN"), send(CONT), send(TERM)]),
@@ -345,6 +357,8 @@ add(
       steps=[send(HUP), send(CONT), send(TERM)]),
     S("tty/exit status and output", sh("echo on the terminal; exit 6"), where="pty"),
     S("tty/exec failure", ["-v", "/nonexistent"], where="pty"),
+    S("tty/stdin closed on a terminal", ["-v"] + helper(), where="pty", close=[0],
+      steps=[send(TERM)]),
     S("tty/DUMB_INIT_SETSID=0 keeps the terminal", ["-v"] + helper(), where="pty",
       env={"DUMB_INIT_SETSID": "0"}, steps=[send(TERM)]),
     category="terminal")
@@ -360,6 +374,7 @@ add(
       ["-c"] + helper("--orphans", 1, "--wait-jobs", 0.5), where="pidns", steps=[send(TERM)]),
     S("pid1/child runs as PID 2 in a new session", helper(), where="pidns", steps=[send(TERM)]),
     S("pid1/exit code", sh("exit 7"), where="pidns"),
+    S("pid1/killed by a real-time signal", ["-v"] + sh("kill -50 $$"), where="pidns", timeout=3),
     S("pid1/verbose exit", ["-v"] + sh("exit 3"), where="pidns"),
     S("pid1/SIGKILL to the child", helper(), where="pidns", steps=[send(KILL, to="child")]),
     S("pid1/SIGKILL to dumb-init", helper("--jobs", 1), where="pidns", steps=[send(KILL)]),
