@@ -98,6 +98,19 @@ CLI = [
 ]
 add(*[S("cli/" + name, argv) for name, argv in CLI], category="command line")
 
+# argv[0] as a shell gives it: a name found in PATH (a link named dumb-init).
+BY_NAME = dict(direct=True, env={"PATH": DIR + ":/usr/bin:/bin"},
+               files={"dumb-init": ("{bin}", "symlink")})
+add(
+    S("cli/argv0 from PATH: usage", ["dumb-init"], **BY_NAME),
+    S("cli/argv0 from PATH: invalid option", ["dumb-init", "-x", "true"], **BY_NAME),
+    S("cli/argv0 from PATH: ambiguous option", ["dumb-init", "--ver", "true"], **BY_NAME),
+    S("cli/argv0 from PATH: missing argument", ["dumb-init", "--rewrite"], **BY_NAME),
+    S("cli/environment reaches the command unchanged", ["env"],
+      env={"X_PLAIN": "a b", "X_BYTES": b"\xff\xfe", "DUMB_INIT_DEBUG": "0",
+           "DUMB_INIT_SETSID": "1", "EMPTY": ""}),
+    category="command line")
+
 # Every prefix of every long option (the ambiguous ones fail in getopt's words).
 LONG_OPTIONS = {"single-child": [], "rewrite": ["15:3"], "verbose": [], "help": [],
                 "version": []}
