@@ -10,7 +10,13 @@ missing=""
 need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 need /usr/bin/dumb-init dumb-init
 need tini tini
-need busybox busybox-static
+# The container root file system needs a static busybox; Debian's plain
+# busybox package is dynamically linked.
+busybox_is_static() {
+    b=$(command -v busybox 2>/dev/null) || return 1
+    ! LC_ALL=C ldd "$b" >/dev/null 2>&1
+}
+busybox_is_static || missing="$missing busybox-static"
 need runc runc
 need unshare util-linux
 need python3 python3

@@ -1,0 +1,40 @@
+"""Starts dumb-init in a prepared state, then gets out of the way (exec).
+
+    launch.py [--ignore N,..] [--block N,..] [--close FD,..] -- PROGRAM ARGS...
+
+Python ignores SIGPIPE and SIGXFSZ at start-up and exec keeps ignored
+signals, so both go back to their defaults first: dumb-init must see exactly
+what the scenario asked for.
+"""
+
+import fcntl
+import os
+import signal
+import termios
+import sys
+
+
+def numbers(text):
+    return [int(n) for n in text.split(",") if n]
+
+
+def main(argv):
+    opts = {}
+    while argv and argv[0] != "--":
+        opts[argv[0]] = argv[1]
+        argv = argv[2:]
+    argv = [os.fsencode(a) for a in argv[1:]]
+    for number in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT):
+        signal.signal(number, signal.SIG_DFL)
+    for number in numbers(opts.get("--ignore", "")):
+        signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, numbers(opts.get("--block", "")))
+    if opts.get("--ctty"):
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    for fd in numbers(opts.get("--close", "")):
+        os.close(fd)
+    os.execv(argv[0], argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
