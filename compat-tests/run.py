@@ -675,6 +675,7 @@ def main():
     print("reference: %s\nunder test: %s" % (reference_path, ours_path), flush=True)
 
     processes.become_subreaper()
+    processes.reset_inherited_realtime_ignores()
 
     started = time.monotonic()
     workroot = tempfile.mkdtemp(prefix="dumb-init-compat-")
