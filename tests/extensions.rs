@@ -7,8 +7,10 @@ mod common;
 use common::*;
 
 /// Runs `script` under tini in a PID namespace and returns its stdout lines.
+/// `$WORK` in the script is a scratch directory.
 fn lines_of(script: &str) -> Vec<String> {
-    let output = run(&mut namespace_with_init(script));
+    let scratch = Scratch::new("extension");
+    let output = run(namespace_with_init(script).env("WORK", scratch.dir()));
     assert!(
         output.status.success(),
         "{}",
@@ -23,8 +25,8 @@ fn lines_of(script: &str) -> Vec<String> {
 /// A command for dumb-init that orphans a `sleep` (its parent exits at
 /// once), then reports who adopted it and whether it is reaped once killed.
 const ORPHAN_REPORT: &str = r#"
-    sh -c 'sleep 30 & echo $! > /tmp/orphan; echo $$ > /tmp/middle'
-    orphan=$(cat /tmp/orphan); middle=$(cat /tmp/middle)
+    sh -c 'sleep 30 & echo $! > $WORK/orphan; echo $$ > $WORK/middle'
+    orphan=$(cat $WORK/orphan); middle=$(cat $WORK/middle)
     parent() { awk '/^PPid/ {print $2}' /proc/$orphan/status; }
     while [ "$(parent)" = "$middle" ]; do sleep 0.01; done
     [ "$(parent)" = "$PPID" ] && echo "adopted by dumb-init" || echo "adopted by PID $(parent)"
@@ -37,7 +39,7 @@ const ORPHAN_REPORT: &str = r#"
 #[test]
 fn with_subreaper_orphans_come_back_to_dumb_init_and_are_reaped() {
     let script = format!(
-        "mount -t tmpfs tmpfs /tmp; \"$DUMB_INIT\" --subreaper sh -c '{}'",
+        "\"$DUMB_INIT\" --subreaper sh -c '{}'",
         ORPHAN_REPORT.replace('\'', r"'\''")
     );
     assert_eq!(lines_of(&script), ["adopted by dumb-init", "reaped"]);
@@ -46,7 +48,7 @@ fn with_subreaper_orphans_come_back_to_dumb_init_and_are_reaped() {
 #[test]
 fn the_subreaper_environment_variable_does_the_same() {
     let script = format!(
-        "mount -t tmpfs tmpfs /tmp; DUMB_INIT_SUBREAPER=1 \"$DUMB_INIT\" sh -c '{}'",
+        "DUMB_INIT_SUBREAPER=1 \"$DUMB_INIT\" sh -c '{}'",
         ORPHAN_REPORT.replace('\'', r"'\''")
     );
     assert_eq!(lines_of(&script), ["adopted by dumb-init", "reaped"]);
@@ -55,7 +57,7 @@ fn the_subreaper_environment_variable_does_the_same() {
 #[test]
 fn without_subreaper_orphans_go_to_the_namespace_init() {
     let script = format!(
-        "mount -t tmpfs tmpfs /tmp; \"$DUMB_INIT\" sh -c '{}'",
+        "\"$DUMB_INIT\" sh -c '{}'",
         ORPHAN_REPORT.replace('\'', r"'\''")
     );
     // tini is PID 1 here and reaps it; dumb-init never sees it.
@@ -64,14 +66,11 @@ fn without_subreaper_orphans_go_to_the_namespace_init() {
 
 #[test]
 fn as_pid1_subreaper_changes_nothing() {
-    let script = format!("mount -t tmpfs tmpfs /tmp; {ORPHAN_REPORT}");
-    let output = run(&mut dumb_init_as_pid1(&[
-        "-v",
-        "--subreaper",
-        "sh",
-        "-c",
-        &script,
-    ]));
+    let scratch = Scratch::new("pid1-subreaper");
+    let output = run(
+        dumb_init_as_pid1(&["-v", "--subreaper", "sh", "-c", ORPHAN_REPORT])
+            .env("WORK", scratch.dir()),
+    );
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "adopted by dumb-init\nreaped\n"
@@ -90,13 +89,12 @@ fn grace_script(options: &str, stubborn: bool) -> String {
         "exec sleep 30"
     };
     format!(
-        r#"mount -t tmpfs tmpfs /tmp
-        "$DUMB_INIT" {options} sh -c '({member}) & echo $! > /tmp/member; sleep 0.1; date +%s%N > /tmp/exit; exit 5'
+        r#""$DUMB_INIT" {options} sh -c '({member}) & echo $! > $WORK/member; sleep 0.1; date +%s%N > $WORK/exit; exit 5'
         status=$?
         end=$(date +%s%N)
         echo "status $status"
-        echo "ms $(( (end - $(cat /tmp/exit)) / 1000000 ))"
-        member=$(cat /tmp/member)
+        echo "ms $(( (end - $(cat $WORK/exit)) / 1000000 ))"
+        member=$(cat $WORK/member)
         [ -e /proc/$member ] && echo "member still running" || echo "member gone"
         "#
     )
