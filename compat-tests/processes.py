@@ -57,13 +57,19 @@ def children(pid):
     return found
 
 
-def state(pid):
+def stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name, or None."""
     try:
         with open("/proc/%d/stat" % pid) as f:
             text = f.read()
     except OSError:
         return None
-    return text[text.rindex(")") + 2:].split()[0]
+    return text[text.rindex(")") + 2:].split()
+
+
+def state(pid):
+    fields = stat_fields(pid)
+    return fields[0] if fields else None
 
 
 def reap_strays():

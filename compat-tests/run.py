@@ -95,15 +95,7 @@ def descendants(pid):
     return out
 
 
-def proc_stat(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            text = f.read()
-    except OSError:
-        return None
-    return text[text.rindex(")") + 2 :].split()
-
-
+proc_stat = processes.stat_fields
 proc_state = processes.state
 
 

@@ -36,32 +36,35 @@ const ORPHAN_REPORT: &str = r#"
     [ -e /proc/$orphan ] && echo "left as $(awk '/^State/ {print $2}' /proc/$orphan/status)" || echo reaped
 "#;
 
+/// ORPHAN_REPORT's lines when dumb-init runs it after `prefix` (variables
+/// and options), not as PID 1.
+fn orphan_report(prefix: &str, options: &str) -> Vec<String> {
+    let command = ORPHAN_REPORT.replace('\'', r"'\''");
+    lines_of(&format!(
+        "{prefix} \"$DUMB_INIT\" {options} sh -c '{command}'"
+    ))
+}
+
 #[test]
 fn with_subreaper_orphans_come_back_to_dumb_init_and_are_reaped() {
-    let script = format!(
-        "\"$DUMB_INIT\" --subreaper sh -c '{}'",
-        ORPHAN_REPORT.replace('\'', r"'\''")
+    assert_eq!(
+        orphan_report("", "--subreaper"),
+        ["adopted by dumb-init", "reaped"]
     );
-    assert_eq!(lines_of(&script), ["adopted by dumb-init", "reaped"]);
 }
 
 #[test]
 fn the_subreaper_environment_variable_does_the_same() {
-    let script = format!(
-        "DUMB_INIT_SUBREAPER=1 \"$DUMB_INIT\" sh -c '{}'",
-        ORPHAN_REPORT.replace('\'', r"'\''")
+    assert_eq!(
+        orphan_report("DUMB_INIT_SUBREAPER=1", ""),
+        ["adopted by dumb-init", "reaped"]
     );
-    assert_eq!(lines_of(&script), ["adopted by dumb-init", "reaped"]);
 }
 
 #[test]
 fn without_subreaper_orphans_go_to_the_namespace_init() {
-    let script = format!(
-        "\"$DUMB_INIT\" sh -c '{}'",
-        ORPHAN_REPORT.replace('\'', r"'\''")
-    );
     // tini is PID 1 here and reaps it; dumb-init never sees it.
-    assert_eq!(lines_of(&script), ["adopted by PID 1", "reaped"]);
+    assert_eq!(orphan_report("", ""), ["adopted by PID 1", "reaped"]);
 }
 
 #[test]

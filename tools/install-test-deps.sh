@@ -4,10 +4,15 @@
 # the musl target and cargo-nextest; for the packages and their tests
 # (make deb, make package-test) debootstrap, file, man-db and PyYAML. Needs root for apt; does nothing that is
 # already there.
+#
+# Extra needs come as COMMAND:PACKAGE arguments (`make bench` adds valgrind).
 set -eu
 
 missing=""
 need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+for extra in "$@"; do
+    need "${extra%%:*}" "${extra#*:}"
+done
 need /usr/bin/dumb-init dumb-init
 need tini tini
 # The container root file system needs a static busybox; Debian's plain
