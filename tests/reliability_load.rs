@@ -44,6 +44,7 @@ fn orphan_run(args: &[&str], total: u64, burst: u64, death: i32) -> (String, Str
 fn thousands_of_orphans_are_all_reaped_and_memory_stays_flat() {
     let total = scale(2_000, 10_000);
     let (figures, stderr, status) = orphan_run(&["-v"], total, 250, 0);
+    eprintln!("orphans: {figures}");
     assert_eq!(status, 0, "{figures}\n{stderr}");
     assert_eq!(figure(&figures, "created"), total as i64, "{figures}");
     // Inside the namespace nothing but PID 1 and the generator is left.
