@@ -514,6 +514,25 @@ fn verbose_lines_into_a_pipe_nobody_reads_do_not_stop_the_supervisor() {
 }
 
 #[test]
+fn an_exec_error_into_a_pipe_nobody_reads_still_exits_2_like_the_reference() {
+    // The child writes the error line itself; the SIGPIPE that raises must
+    // not turn exit 2 into death by signal 13.
+    for binary in both_binaries() {
+        let (read_end, write_end) = nix::unistd::pipe().unwrap();
+        drop(read_end);
+        let mut command = Command::new(&binary);
+        command
+            .arg("/nonexistent")
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(write_end);
+        let status = Running::start(&mut command).wait();
+        assert_eq!(code(status), 2, "{}", binary.display());
+    }
+}
+
+#[test]
 fn without_a_controlling_terminal_the_command_runs_and_its_status_passes_through() {
     for binary in both_binaries() {
         let mut command = Command::new("setsid");
