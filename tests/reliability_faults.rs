@@ -105,7 +105,13 @@ fn fork_failure_under_a_pids_cgroup_limit_is_one_line_and_exit_1() {
 fn fork_failure_under_rlimit_nproc_is_one_line_and_exit_1() {
     // SAFETY: getuid has no preconditions.
     let root = unsafe { nix::libc::getuid() } == 0;
-    for binary in both_binaries() {
+    // Copies that `nobody` can run, wherever the build tree is.
+    let scratch = Scratch::new("nproc");
+    fs::set_permissions(scratch.dir(), fs::Permissions::from_mode(0o755)).unwrap();
+    for (index, original) in both_binaries().iter().enumerate() {
+        let binary = scratch.path(&format!("dumb-init-{index}"));
+        fs::copy(original, &binary).unwrap();
+        fs::set_permissions(&binary, fs::Permissions::from_mode(0o755)).unwrap();
         let mut command = Command::new(&binary);
         command.arg("true").process_group(0).stdin(Stdio::null());
         if root {
