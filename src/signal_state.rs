@@ -56,39 +56,63 @@ fn change_mask(how: libc::c_int, set: KernelSigset) {
 /// and SIGCHLD inherited as ignored cannot make the kernel reap behind our
 /// back.
 pub fn reset_dispositions() {
-    /// The kernel's `struct sigaction` on x86_64 and aarch64.
-    #[repr(C)]
-    struct KernelSigaction {
-        handler: usize,
-        flags: u64,
-        restorer: usize,
-        mask: u64,
+    for signal in 1..=64 {
+        set_disposition(signal, libc::SIG_DFL);
     }
-    let default = KernelSigaction {
-        handler: libc::SIG_DFL,
+}
+
+/// Drops a pending SIGPIPE and leaves the default action in place. The child
+/// calls it before it unblocks signals for the exec: its own lines written
+/// to a pipe nobody reads raise SIGPIPE, which stays pending while blocked
+/// (even if ignored) and would kill it before the command runs. Setting
+/// SIG_IGN discards what is pending. Async-signal-safe.
+pub fn discard_pending_sigpipe() {
+    set_disposition(libc::SIGPIPE, libc::SIG_IGN);
+    set_disposition(libc::SIGPIPE, libc::SIG_DFL);
+}
+
+/// The kernel's `struct sigaction` on x86_64 and aarch64.
+#[repr(C)]
+struct KernelSigaction {
+    handler: usize,
+    flags: u64,
+    restorer: usize,
+    mask: u64,
+}
+
+fn set_disposition(signal: libc::c_int, handler: usize) {
+    let action = KernelSigaction {
+        handler,
         flags: 0,
         restorer: 0,
         mask: 0,
     };
-    for signal in 1..=64 {
-        // SAFETY: a valid action and a null old-action pointer, with the
-        // kernel's sigset size; SIG_DFL needs no restorer. KILL and STOP are
-        // refused with EINVAL, which is fine.
-        unsafe {
-            libc::syscall(
-                libc::SYS_rt_sigaction,
-                signal,
-                &default,
-                ptr::null_mut::<KernelSigaction>(),
-                SIGSET_SIZE,
-            )
-        };
-    }
+    // SAFETY: a valid action and a null old-action pointer, with the
+    // kernel's sigset size; SIG_DFL and SIG_IGN need no restorer. KILL and
+    // STOP are refused with EINVAL, which is fine.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigaction,
+            signal,
+            &action,
+            ptr::null_mut::<KernelSigaction>(),
+            SIGSET_SIZE,
+        )
+    };
+}
+
+/// A signal taken off the pending set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Received {
+    pub signal: i32,
+    /// This process raised it itself: sent with kill() by its own PID, or
+    /// by the kernel for a write of its own (a SIGPIPE from a closed stderr).
+    pub from_self: bool,
 }
 
 /// Sleeps in the kernel until a signal of `set` (which must be blocked) is
 /// pending, or `timeout` passes, and takes it off the pending set.
-pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<i32> {
+pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
     let timeout = timeout.map(|left| libc::timespec {
         // A day is as good as forever here: the caller waits again.
         tv_sec: left.as_secs().min(86_400) as _,
@@ -97,18 +121,29 @@ pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<i32> {
     let timeout_ptr = timeout
         .as_ref()
         .map_or(ptr::null(), |t| t as *const libc::timespec);
-    // SAFETY: the set is a live u64 of the size passed, a null siginfo is
-    // allowed, and the timeout pointer is null or points at a live timespec.
+    // SAFETY: an all-zero siginfo_t is a valid value for the kernel to fill.
+    let mut info: libc::siginfo_t = unsafe { core::mem::zeroed() };
+    // SAFETY: the set is a live u64 of the size passed, info is a live
+    // siginfo_t, and the timeout pointer is null or points at a live timespec.
     let signal = unsafe {
         libc::syscall(
             libc::SYS_rt_sigtimedwait,
             &set.0,
-            ptr::null_mut::<libc::siginfo_t>(),
+            &mut info,
             timeout_ptr,
             SIGSET_SIZE,
         )
     };
-    (signal > 0).then_some(signal as i32)
+    if signal <= 0 {
+        return None;
+    }
+    // SAFETY: for SI_USER the kernel filled in the sender's PID; getpid has
+    // no preconditions.
+    let from_self = info.si_code == libc::SI_USER && unsafe { info.si_pid() == libc::getpid() };
+    Some(Received {
+        signal: signal as i32,
+        from_self,
+    })
 }
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -127,9 +162,14 @@ mod tests {
             block(KernelSigset::ALL);
             // SAFETY: sending a blocked signal to this very thread.
             unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), 34) };
+            // tgkill reports SI_TKILL, not SI_USER: only kill() and the
+            // kernel raising a signal for our own write count as from_self.
             assert_eq!(
                 wait(KernelSigset::ALL, Some(Duration::from_secs(5))),
-                Some(34)
+                Some(Received {
+                    signal: 34,
+                    from_self: false,
+                })
             );
             assert_eq!(
                 wait(KernelSigset::ALL, Some(Duration::from_millis(1))),

@@ -128,6 +128,10 @@ impl ExecPlan {
         let mut denied = false;
         let mut last = Errno::ENOENT;
         for candidate in &self.candidates {
+            // The command starts with an empty mask and no signal of ours
+            // pending; the mask is restored if the exec fails.
+            signal_state::discard_pending_sigpipe();
+            signal_state::set_mask(KernelSigset::NONE);
             // SAFETY: every pointer is a NUL-terminated string owned by self or
             // the environment, and both arrays end with a null pointer.
             unsafe { libc::execve(candidate.as_ptr(), self.argv.as_ptr(), environ) };
@@ -139,6 +143,7 @@ impl ExecPlan {
                 unsafe { libc::execve(SHELL.as_ptr(), self.script_argv.as_ptr(), environ) };
                 last = Errno::last();
             }
+            signal_state::set_mask(KernelSigset::ALL);
             if !self.searched {
                 return last;
             }
@@ -201,7 +206,8 @@ pub fn spawn(plan: &mut ExecPlan, mode: Mode, log: Log) -> Result<Pid, Errno> {
 
 /// The child's side of the fork: never returns.
 fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
-    signal_state::set_mask(KernelSigset::NONE);
+    // Signals stay blocked until the exec itself (see `ExecPlan::exec`), so
+    // that our own lines cannot kill us with SIGPIPE before the command runs.
     if mode == Mode::Setsid {
         // SAFETY: setsid has no preconditions.
         if unsafe { libc::setsid() } == -1 {

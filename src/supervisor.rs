@@ -10,13 +10,13 @@ use nix::libc;
 use nix::sys::wait::WaitPidFlag;
 use nix::unistd::Pid;
 use signal_hook::consts::signal::{
-    SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
+    SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
 };
 
 use crate::cli::Mode;
 use crate::log::{self, Log};
 use crate::process_tree;
-use crate::signal_state::{self, KernelSigset};
+use crate::signal_state::{self, KernelSigset, Received};
 use crate::signals::{RewriteTable, Translation};
 use crate::spawn::HandOff;
 
@@ -73,6 +73,10 @@ impl ChildExit {
 /// What to do with one received signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
+    /// A SIGPIPE we raised ourselves by writing a line to a stderr nobody
+    /// reads: dropped without a word. Forwarding it would kill the command,
+    /// and logging it would raise the next one, a loop that never reaps.
+    DropOwnSigpipe,
     /// The kernel's SIGHUP or SIGCONT after TIOCNOTTY: dropped, once.
     SwallowHandOff,
     /// SIGCHLD: reap whatever has exited.
@@ -86,7 +90,11 @@ pub enum Step {
 }
 
 /// Decides what a received signal means. Consumes a pending hand-off ignore.
-pub fn decide(signal: i32, hand_off: &mut HandOff, rewrites: &RewriteTable) -> Step {
+pub fn decide(received: Received, hand_off: &mut HandOff, rewrites: &RewriteTable) -> Step {
+    let signal = received.signal;
+    if signal == SIGPIPE && received.from_self {
+        return Step::DropOwnSigpipe;
+    }
     let pending = match signal {
         SIGHUP => Some(&mut hand_off.sighup),
         SIGCONT => Some(&mut hand_off.sigcont),
@@ -119,25 +127,34 @@ impl Supervisor {
     /// Runs until the child exits; returns dumb-init's exit status.
     pub fn run(mut self) -> i32 {
         loop {
-            let Some(signal) = signal_state::wait(KernelSigset::ALL, None) else {
-                continue;
-            };
-            log::debug!(self.log, "Received signal {signal}.");
-            match decide(signal, &mut self.hand_off, &self.rewrites) {
-                Step::SwallowHandOff => {
-                    log::debug!(self.log, "Ignoring tty hand-off signal {signal}.");
-                }
-                Step::Reap => {
+            match self.next_step(None) {
+                Some(Step::Reap) => {
                     if let Some(exit) = self.reap_until_child_exits() {
                         return self.shut_down(exit);
                     }
                 }
-                Step::Forward {
+                Some(Step::Forward {
                     translation,
                     suspend_self,
-                } => self.forward(translation, suspend_self),
+                }) => self.forward(translation, suspend_self),
+                _ => {}
             }
         }
+    }
+
+    /// Waits for the next signal (up to `timeout`), decides what it means and
+    /// logs it as the reference does; the caller carries the step out.
+    fn next_step(&mut self, timeout: Option<Duration>) -> Option<Step> {
+        let received = signal_state::wait(KernelSigset::ALL, timeout)?;
+        let signal = received.signal;
+        let step = decide(received, &mut self.hand_off, &self.rewrites);
+        if step != Step::DropOwnSigpipe {
+            log::debug!(self.log, "Received signal {signal}.");
+        }
+        if step == Step::SwallowHandOff {
+            log::debug!(self.log, "Ignoring tty hand-off signal {signal}.");
+        }
+        Some(step)
     }
 
     fn forward(&self, translation: Translation, suspend_self: bool) {
@@ -211,24 +228,16 @@ impl Supervisor {
             if left.is_zero() {
                 break;
             }
-            let Some(signal) = signal_state::wait(KernelSigset::ALL, Some(left)) else {
-                continue;
-            };
-            log::debug!(self.log, "Received signal {signal}.");
-            match decide(signal, &mut self.hand_off, &self.rewrites) {
-                Step::SwallowHandOff => {
-                    log::debug!(self.log, "Ignoring tty hand-off signal {signal}.");
-                }
-                Step::Reap => {}
+            match self.next_step(Some(left)) {
                 // The group outlives its leader; a lone child's PID, once
                 // reaped, may belong to someone else, so nothing goes there.
-                Step::Forward {
+                Some(Step::Forward {
                     translation,
                     suspend_self,
-                } if matches!(self.target, ForwardTarget::Group(_)) => {
+                }) if matches!(self.target, ForwardTarget::Group(_)) => {
                     self.forward(translation, suspend_self)
                 }
-                Step::Forward { .. } => {}
+                _ => {}
             }
         }
         self.kill_the_rest();
@@ -312,6 +321,13 @@ mod tests {
     use crate::signals::Rewrite;
     use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGUSR1};
 
+    fn sent(signal: i32) -> Received {
+        Received {
+            signal,
+            from_self: false,
+        }
+    }
+
     fn default_setsid_table() -> RewriteTable {
         let mut table = RewriteTable::default();
         for signal in [SIGTSTP, SIGTTOU, SIGTTIN] {
@@ -322,7 +338,11 @@ mod tests {
 
     #[test]
     fn sigterm_is_forwarded_unchanged_by_default() {
-        let step = decide(SIGTERM, &mut HandOff::default(), &RewriteTable::default());
+        let step = decide(
+            sent(SIGTERM),
+            &mut HandOff::default(),
+            &RewriteTable::default(),
+        );
         assert_eq!(
             step,
             Step::Forward {
@@ -339,7 +359,10 @@ mod tests {
             from: SIGCHLD,
             to: SIGUSR1,
         });
-        assert_eq!(decide(SIGCHLD, &mut HandOff::default(), &table), Step::Reap);
+        assert_eq!(
+            decide(sent(SIGCHLD), &mut HandOff::default(), &table),
+            Step::Reap
+        );
     }
 
     #[test]
@@ -353,8 +376,8 @@ mod tests {
             from: SIGINT,
             to: 0,
         });
-        let term = decide(SIGTERM, &mut HandOff::default(), &table);
-        let int = decide(SIGINT, &mut HandOff::default(), &table);
+        let term = decide(sent(SIGTERM), &mut HandOff::default(), &table);
+        let int = decide(sent(SIGINT), &mut HandOff::default(), &table);
         assert!(
             matches!(term, Step::Forward { translation, .. } if translation.outgoing() == Some(SIGQUIT))
         );
@@ -367,7 +390,7 @@ mod tests {
     fn job_control_stops_become_sigstop_and_suspend_the_supervisor() {
         let table = default_setsid_table();
         for signal in [SIGTSTP, SIGTTOU, SIGTTIN] {
-            let step = decide(signal, &mut HandOff::default(), &table);
+            let step = decide(sent(signal), &mut HandOff::default(), &table);
             assert_eq!(
                 step,
                 Step::Forward {
@@ -388,21 +411,44 @@ mod tests {
             sighup: true,
             sigcont: true,
         };
-        assert_eq!(decide(SIGHUP, &mut hand_off, &table), Step::SwallowHandOff);
-        assert_eq!(decide(SIGCONT, &mut hand_off, &table), Step::SwallowHandOff);
+        assert_eq!(
+            decide(sent(SIGHUP), &mut hand_off, &table),
+            Step::SwallowHandOff
+        );
+        assert_eq!(
+            decide(sent(SIGCONT), &mut hand_off, &table),
+            Step::SwallowHandOff
+        );
         assert!(matches!(
-            decide(SIGHUP, &mut hand_off, &table),
+            decide(sent(SIGHUP), &mut hand_off, &table),
             Step::Forward { .. }
         ));
         assert!(matches!(
-            decide(SIGCONT, &mut hand_off, &table),
+            decide(sent(SIGCONT), &mut hand_off, &table),
+            Step::Forward { .. }
+        ));
+    }
+
+    #[test]
+    fn a_sigpipe_we_raised_ourselves_is_dropped_and_one_sent_to_us_is_forwarded() {
+        let table = RewriteTable::default();
+        let own = Received {
+            signal: SIGPIPE,
+            from_self: true,
+        };
+        assert_eq!(
+            decide(own, &mut HandOff::default(), &table),
+            Step::DropOwnSigpipe
+        );
+        assert!(matches!(
+            decide(sent(SIGPIPE), &mut HandOff::default(), &table),
             Step::Forward { .. }
         ));
     }
 
     #[test]
     fn realtime_signals_are_forwarded_as_they_are() {
-        let step = decide(40, &mut HandOff::default(), &default_setsid_table());
+        let step = decide(sent(40), &mut HandOff::default(), &default_setsid_table());
         assert_eq!(
             step,
             Step::Forward {
