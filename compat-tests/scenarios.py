@@ -369,7 +369,10 @@ add(
     S("tty/SIGHUP after the hand-off is forwarded", ["-v"] + helper(), where="pty",
       steps=[send(HUP), send(CONT), send(TERM)]),
     S("tty/exit status and output", sh("echo on the terminal; exit 6"), where="pty"),
-    S("tty/exec failure", ["-v", "/nonexistent"], where="pty"),
+    # Without -v: whether the supervisor takes the hand-off SIGCONT before the
+    # failed child's SIGCHLD is a race in both binaries, and the verbose lines
+    # would show which won. Verbose exec failures are covered in plain mode.
+    S("tty/exec failure", ["/nonexistent"], where="pty"),
     S("tty/stdin closed on a terminal", ["-v"] + helper(), where="pty", close=[0],
       steps=[send(TERM)]),
     S("tty/DUMB_INIT_SETSID=0 keeps the terminal", ["-v"] + helper(), where="pty",
