@@ -145,26 +145,24 @@ fn the_grace_period_environment_variable_does_the_same() {
     assert!(elapsed_ms(&lines) >= 500, "{lines:?}");
 }
 
+/// Runs `script` (which exits 5) under `dumb-init -v --grace-period=PERIOD`
+/// as PID 1; returns dumb-init's verbose lines.
+fn verbose_grace_as_pid1(period: &str, script: &str) -> String {
+    let option = format!("--grace-period={period}");
+    let output = run(&mut dumb_init_as_pid1(&["-v", &option, "sh", "-c", script]));
+    assert_eq!(code(output.status), 5);
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 #[test]
 fn as_pid1_the_grace_period_kills_a_stubborn_member_and_says_so() {
-    let script = "(trap '' TERM; exec sleep 30) & sleep 0.1; exit 5";
-    let output = run(&mut dumb_init_as_pid1(&[
-        "-v",
-        "--grace-period=0.5",
-        "sh",
-        "-c",
-        script,
-    ]));
-    assert_eq!(code(output.status), 5);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("[dumb-init] Waiting up to 500 ms for the remaining processes to exit."),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("[dumb-init] Grace period over; sending SIGKILL to 1 remaining processes."),
-        "{stderr}"
-    );
+    let stderr = verbose_grace_as_pid1("0.5", "(trap '' TERM; exec sleep 30) & sleep 0.1; exit 5");
+    for line in [
+        "[dumb-init] Waiting up to 500 ms for the remaining processes to exit.\n",
+        "[dumb-init] Grace period over; sending SIGKILL to 1 remaining processes.\n",
+    ] {
+        assert!(stderr.contains(line), "{stderr}");
+    }
     assert!(
         stderr.ends_with("[dumb-init] Child exited with status 5. Goodbye.\n"),
         "{stderr}"
@@ -173,16 +171,7 @@ fn as_pid1_the_grace_period_kills_a_stubborn_member_and_says_so() {
 
 #[test]
 fn as_pid1_the_grace_period_ends_when_everyone_has_exited() {
-    let script = "sleep 30 & sleep 0.1; exit 5";
-    let output = run(&mut dumb_init_as_pid1(&[
-        "-v",
-        "--grace-period=30",
-        "sh",
-        "-c",
-        script,
-    ]));
-    assert_eq!(code(output.status), 5);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = verbose_grace_as_pid1("30", "sleep 30 & sleep 0.1; exit 5");
     assert!(
         stderr.contains("[dumb-init] All remaining processes exited after"),
         "{stderr}"
