@@ -101,13 +101,24 @@ fn set_disposition(signal: libc::c_int, handler: usize) {
     };
 }
 
-/// A signal taken off the pending set.
+/// A signal taken off the pending set, with who sent it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Received {
     pub signal: i32,
-    /// This process raised it itself: sent with kill() by its own PID, or
-    /// by the kernel for a write of its own (a SIGPIPE from a closed stderr).
-    pub from_self: bool,
+    /// `si_code` of its siginfo: SI_USER for kill() and for signals the
+    /// kernel raises for a process's own doing (SIGPIPE on a write).
+    pub code: i32,
+    /// `si_pid` when `code` is SI_USER, else 0.
+    pub sender: i32,
+}
+
+impl Received {
+    /// This process raised it itself (a getpid() call: ask only when it
+    /// matters, the hot path forwards without it).
+    pub fn from_self(&self) -> bool {
+        // SAFETY: getpid has no preconditions.
+        self.code == libc::SI_USER && self.sender == unsafe { libc::getpid() }
+    }
 }
 
 /// Sleeps in the kernel until a signal of `set` (which must be blocked) is
@@ -121,15 +132,14 @@ pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
     let timeout_ptr = timeout
         .as_ref()
         .map_or(ptr::null(), |t| t as *const libc::timespec);
-    // SAFETY: an all-zero siginfo_t is a valid value for the kernel to fill.
-    let mut info: libc::siginfo_t = unsafe { core::mem::zeroed() };
+    let mut info = core::mem::MaybeUninit::<libc::siginfo_t>::uninit();
     // SAFETY: the set is a live u64 of the size passed, info is a live
     // siginfo_t, and the timeout pointer is null or points at a live timespec.
     let signal = unsafe {
         libc::syscall(
             libc::SYS_rt_sigtimedwait,
             &set.0,
-            &mut info,
+            info.as_mut_ptr(),
             timeout_ptr,
             SIGSET_SIZE,
         )
@@ -137,12 +147,18 @@ pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
     if signal <= 0 {
         return None;
     }
-    // SAFETY: for SI_USER the kernel filled in the sender's PID; getpid has
-    // no preconditions.
-    let from_self = info.si_code == libc::SI_USER && unsafe { info.si_pid() == libc::getpid() };
+    // SAFETY: a successful rt_sigtimedwait filled in the siginfo.
+    let info = unsafe { info.assume_init() };
+    let sender = if info.si_code == libc::SI_USER {
+        // SAFETY: for SI_USER the kernel filled in the sender's PID.
+        unsafe { info.si_pid() }
+    } else {
+        0
+    };
     Some(Received {
         signal: signal as i32,
-        from_self,
+        code: info.si_code,
+        sender,
     })
 }
 
@@ -164,12 +180,10 @@ mod tests {
             unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), 34) };
             // tgkill reports SI_TKILL, not SI_USER: only kill() and the
             // kernel raising a signal for our own write count as from_self.
+            let received = wait(KernelSigset::ALL, Some(Duration::from_secs(5)));
             assert_eq!(
-                wait(KernelSigset::ALL, Some(Duration::from_secs(5))),
-                Some(Received {
-                    signal: 34,
-                    from_self: false,
-                })
+                received.map(|r| (r.signal, r.from_self())),
+                Some((34, false))
             );
             assert_eq!(
                 wait(KernelSigset::ALL, Some(Duration::from_millis(1))),

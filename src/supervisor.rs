@@ -92,7 +92,7 @@ pub enum Step {
 /// Decides what a received signal means. Consumes a pending hand-off ignore.
 pub fn decide(received: Received, hand_off: &mut HandOff, rewrites: &RewriteTable) -> Step {
     let signal = received.signal;
-    if signal == SIGPIPE && received.from_self {
+    if signal == SIGPIPE && received.from_self() {
         return Step::DropOwnSigpipe;
     }
     let pending = match signal {
@@ -148,10 +148,10 @@ impl Supervisor {
         let received = signal_state::wait(KernelSigset::ALL, timeout)?;
         let signal = received.signal;
         let step = decide(received, &mut self.hand_off, &self.rewrites);
-        if step != Step::DropOwnSigpipe {
+        if !matches!(step, Step::DropOwnSigpipe) {
             log::debug!(self.log, "Received signal {signal}.");
         }
-        if step == Step::SwallowHandOff {
+        if matches!(step, Step::SwallowHandOff) {
             log::debug!(self.log, "Ignoring tty hand-off signal {signal}.");
         }
         Some(step)
@@ -321,10 +321,12 @@ mod tests {
     use crate::signals::Rewrite;
     use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGUSR1};
 
+    /// A signal as another process sends it.
     fn sent(signal: i32) -> Received {
         Received {
             signal,
-            from_self: false,
+            code: libc::SI_USER,
+            sender: 1,
         }
     }
 
@@ -434,7 +436,8 @@ mod tests {
         let table = RewriteTable::default();
         let own = Received {
             signal: SIGPIPE,
-            from_self: true,
+            code: libc::SI_USER,
+            sender: std::process::id() as i32,
         };
         assert_eq!(
             decide(own, &mut HandOff::default(), &table),
