@@ -20,13 +20,16 @@ fn start_family(
     let mut child_script = signal_recorder(signals, &child_log);
     child_script = child_script.replacen(
         "#!/bin/sh\n",
-        &format!("#!/bin/sh\n{} &\n", background.display()),
+        &format!("#!/bin/sh\nsh {} &\n", background.display()),
         1,
     );
     let child = scratch.script("child.sh", &child_script);
+    // Scripts run through sh rather than exec'd: a script just written may
+    // still be open for writing in a child that another test thread forked,
+    // and exec would then fail with ETXTBSY.
     let mut args: Vec<&str> = options.to_vec();
     let child_path = child.to_str().unwrap().to_owned();
-    args.push(&child_path);
+    args.extend(["sh", &child_path]);
     let running = Running::start(&mut dumb_init_with(&args));
     wait_for_lines(&child_log, 1);
     wait_for_lines(&background_log, 1);
@@ -186,7 +189,7 @@ fn when_the_child_exits_the_rest_of_the_group_gets_sigterm() {
     let log = scratch.path("background.log");
     let background = scratch.script("background.sh", &signal_recorder(&["TERM"], &log));
     let child = format!(
-        "{} & while ! grep -q ready {}; do sleep 0.01; done; exit 7",
+        "sh {} & while ! grep -q ready {}; do sleep 0.01; done; exit 7",
         background.display(),
         log.display()
     );

@@ -94,7 +94,7 @@ fn fork_failure_under_a_pids_cgroup_limit_is_one_line_and_exit_1() {
             .arg("true")
             .process_group(0)
             .stdin(Stdio::null());
-        let output = run(&mut command);
+        let output = run_fresh_copy(&mut command);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr, FORK_FAILED, "{}", binary.display());
         assert_eq!(code(output.status), 1, "{}", binary.display());
@@ -131,11 +131,32 @@ fn fork_failure_under_rlimit_nproc_is_one_line_and_exit_1() {
                 Ok(())
             });
         }
-        let output = run(&mut command);
+        let output = run_fresh_copy(&mut command);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr, FORK_FAILED, "{}", binary.display());
         assert_eq!(code(output.status), 1, "{}", binary.display());
     }
+}
+
+/// `run` for a binary this test has just written. Another test thread may
+/// fork while the copy is open for writing; until that child execs, it holds
+/// the descriptor and exec of the copy fails with ETXTBSY. That passes, so
+/// wait for it rather than fail.
+fn run_fresh_copy(command: &mut Command) -> std::process::Output {
+    for _ in 0..200 {
+        match command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+        {
+            Err(error) if error.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Ok(child) => return Running::adopt(child).output(),
+            Err(error) => panic!("start {command:?}: {error}"),
+        }
+    }
+    panic!("{command:?} stayed busy for 2 s");
 }
 
 /// One command that cannot be run, and what glibc calls the reason.

@@ -111,6 +111,11 @@ impl Running {
         }
     }
 
+    /// Takes charge of a child started elsewhere.
+    pub fn adopt(child: Child) -> Self {
+        Running { child, done: false }
+    }
+
     pub fn pid(&self) -> i32 {
         self.child.id() as i32
     }
