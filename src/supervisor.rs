@@ -204,8 +204,8 @@ impl Supervisor {
     fn wait_for_the_rest(&mut self) {
         let started = Instant::now();
         let deadline = started + self.grace_period;
-        // Seconds with three decimals from integer milliseconds: formatting
-        // an f64 would link the float printing code for this one line.
+        // Whole milliseconds: formatting an f64 would link the float
+        // printing code for this one line.
         log::debug!(
             self.log,
             "Waiting up to {} ms for the remaining processes to exit.",

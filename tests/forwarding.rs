@@ -58,23 +58,9 @@ fn single_child_mode_signals_only_the_direct_child() {
     assert_eq!(wait_for_lines(&child_log, 2), ["ready", "USR1"]);
     // A marker sent to the background recorder directly shows it was
     // listening all along and never received the USR1.
-    let background_pid = std::fs::read_to_string(format!(
-        "/proc/{}/task/{}/children",
-        running.pid(),
-        running.pid()
-    ))
-    .unwrap();
-    let child_pid: i32 = background_pid
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let grandchildren =
-        std::fs::read_to_string(format!("/proc/{child_pid}/task/{child_pid}/children")).unwrap();
-    let recorder = grandchildren
-        .split_whitespace()
-        .map(|pid| pid.parse::<i32>().unwrap())
+    let child_pid = children(running.pid())[0];
+    let recorder = children(child_pid)
+        .into_iter()
         .find(|&pid| {
             std::fs::read_to_string(format!("/proc/{pid}/cmdline"))
                 .unwrap_or_default()
@@ -145,13 +131,7 @@ fn as_pid1_a_signal_from_inside_the_namespace_is_forwarded() {
 fn sigtstp_stops_the_group_and_dumb_init_and_sigcont_resumes_them() {
     let scratch = Scratch::new("tstp");
     let (running, child_log, _) = start_family(&scratch, &[], &["CONT"]);
-    let child: i32 = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", running.pid()))
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let child = children(running.pid())[0];
     running.signal(20);
     eventually("the child stops", || proc_state(child) == Some('T'));
     eventually("dumb-init stops itself", || {

@@ -47,10 +47,8 @@ pub fn dumb_init_as_pid1(args: &[&str]) -> Command {
 pub fn namespace_init_pid(unshare: &Child) -> i32 {
     let deadline = Instant::now() + PATIENCE;
     loop {
-        let children = fs::read_to_string(format!("/proc/{0}/task/{0}/children", unshare.id()))
-            .unwrap_or_default();
-        if let Some(pid) = children.split_whitespace().next() {
-            return pid.parse().unwrap();
+        if let Some(&pid) = children(unshare.id() as i32).first() {
+            return pid;
         }
         assert!(Instant::now() < deadline, "unshare never forked");
         std::thread::sleep(Duration::from_millis(5));
@@ -189,9 +187,7 @@ pub fn descendants(pid: i32) -> Vec<i32> {
     let mut found = Vec::new();
     let mut queue = vec![pid];
     while let Some(parent) = queue.pop() {
-        let children = fs::read_to_string(format!("/proc/{parent}/task/{parent}/children"))
-            .unwrap_or_default();
-        for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+        for child in children(parent) {
             found.push(child);
             queue.push(child);
         }
