@@ -1,41 +1,19 @@
 //! The command line. A front that follows glibc's `getopt_long` with the
 //! reference's option string `+hvVcr:` walks the raw arguments (clusters,
 //! attached values, `--opt=value`, unambiguous prefixes, stop at the first
-//! non-option or `--`) and reports errors in getopt's words. What it accepts it
-//! hands to argh as a canonical list of long options, which defines the option
-//! surface. The command itself never leaves `OsString`: it reaches exec
-//! byte-for-byte. The environment variables are read last, as the reference does.
+//! non-option or `--`), acts on each option in turn and reports errors in
+//! getopt's words. Arguments stay bytes throughout: the command reaches exec
+//! byte-for-byte. The environment variables are read last, as the reference
+//! does.
 
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStrExt;
-use std::time::Duration;
-
-use argh::FromArgs;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::ffi::CStr;
+use core::time::Duration;
 
 use crate::log::Log;
 use crate::signals::{InvalidRewrite, Rewrite, RewriteTable};
-use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
-
-/// The option surface, in the canonical form the front produces.
-#[derive(FromArgs, Debug, PartialEq)]
-/// dumb-init options
-struct OptionSurface {
-    /// signals go to the direct child only
-    #[argh(switch)]
-    single_child: bool,
-    /// rewrite signal s to r before forwarding (s:r)
-    #[argh(option)]
-    rewrite: Vec<String>,
-    /// print debugging lines to stderr
-    #[argh(switch)]
-    verbose: bool,
-    /// become a child subreaper when not PID 1
-    #[argh(switch)]
-    subreaper: bool,
-    /// seconds to wait for the whole group after the child exits
-    #[argh(option)]
-    grace_period: Vec<String>,
-}
+use libc::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
 
 /// Which processes receive forwarded signals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,8 +26,8 @@ pub enum Mode {
 
 /// Everything the supervisor needs to run a command.
 #[derive(Debug, PartialEq)]
-pub struct Config {
-    pub command: Vec<OsString>,
+pub struct Config<'a> {
+    pub command: Vec<&'a [u8]>,
     pub mode: Mode,
     pub log: Log,
     pub rewrites: RewriteTable,
@@ -63,8 +41,8 @@ pub struct Config {
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
-pub enum Outcome {
-    Run(Config),
+pub enum Outcome<'a> {
+    Run(Config<'a>),
     /// Print `message` on stderr and exit with `status` (help, version, errors).
     Exit {
         message: Vec<u8>,
@@ -72,66 +50,50 @@ pub enum Outcome {
     },
 }
 
+/// The options given so far.
+#[derive(Debug, Default)]
+struct Options {
+    single_child: bool,
+    verbose: bool,
+    rewrites: RewriteTable,
+    subreaper: bool,
+    grace_period: Option<Duration>,
+}
+
 /// Parses `argv` (argv[0] included); `env` looks up environment variables.
-pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outcome {
-    let program = argv.first().map_or(&b"dumb-init"[..], |a| a.as_bytes());
-    let scan = scan(argv);
-    let canonical: Vec<&str> = scan.canonical.iter().map(String::as_str).collect();
-    let surface = match OptionSurface::from_args(&["dumb-init"], &canonical) {
-        Ok(surface) => surface,
-        Err(early) => return exit(early.output.into_bytes(), 1),
+pub fn parse<'a>(argv: &[&'a [u8]], env: impl Fn(&CStr) -> Option<&'a [u8]>) -> Outcome<'a> {
+    let program = argv.first().copied().unwrap_or(b"dumb-init");
+    let (options, command) = match scan(program, argv) {
+        Ok(scanned) => scanned,
+        Err(refusal) => return refusal,
     };
-
-    let mut rewrites = RewriteTable::default();
-    for value in &surface.rewrite {
-        match Rewrite::parse(value.as_bytes()) {
-            Ok(rewrite) => rewrites.set(rewrite),
-            Err(InvalidRewrite) => return exit(line(InvalidRewrite.to_string()), 1),
-        }
-    }
-    let mut grace_period = None;
-    if let Some(value) = surface.grace_period.last() {
-        match parse_seconds(value) {
-            Some(period) => grace_period = Some(period),
-            None => return exit(invalid_grace_period(program, "--grace-period", value), 1),
-        }
-    }
-
-    match scan.stop {
-        Some(Stop::Help) => return exit(help(program), 0),
-        Some(Stop::Version) => return exit(version(), 0),
-        Some(Stop::Invalid(message)) => return exit(message, 1),
-        None => {}
-    }
-    if scan.command.is_empty() {
+    if command.is_empty() {
         return exit(usage(program), 1);
     }
 
-    let is =
-        |name: &str, wanted: &str| env(name).is_some_and(|v| v.as_bytes() == wanted.as_bytes());
-    let debug_from_env = is("DUMB_INIT_DEBUG", "1");
-    let single_child_from_env = is("DUMB_INIT_SETSID", "0");
-    let subreaper = surface.subreaper || is("DUMB_INIT_SUBREAPER", "1");
+    let is = |name: &CStr, wanted: &[u8]| env(name) == Some(wanted);
+    let debug_from_env = is(c"DUMB_INIT_DEBUG", b"1");
+    let single_child_from_env = is(c"DUMB_INIT_SETSID", b"0");
+    let subreaper = options.subreaper || is(c"DUMB_INIT_SUBREAPER", b"1");
+    let mut grace_period = options.grace_period;
     if grace_period.is_none() {
-        if let Some(value) = env("DUMB_INIT_GRACE_PERIOD").filter(|v| !v.is_empty()) {
-            let value = value.to_string_lossy();
-            match parse_seconds(&value) {
+        if let Some(value) = env(c"DUMB_INIT_GRACE_PERIOD").filter(|v| !v.is_empty()) {
+            match parse_seconds(value) {
                 Some(period) => grace_period = Some(period),
                 None => {
-                    return exit(
-                        invalid_grace_period(program, "DUMB_INIT_GRACE_PERIOD", &value),
-                        1,
-                    );
+                    let message = invalid_grace_period(program, "DUMB_INIT_GRACE_PERIOD", value);
+                    return exit(message, 1);
                 }
             }
         }
     }
 
-    let mode = if surface.single_child || single_child_from_env {
+    let mode = if options.single_child || single_child_from_env {
         Mode::SingleChild
     } else {
         Mode::Setsid
     };
+    let mut rewrites = options.rewrites;
     if mode == Mode::Setsid {
         // Job-control stops would stop only the child, leaving the session
         // half-suspended; stopping with SIGSTOP instead keeps Ctrl-Z working.
@@ -141,10 +103,10 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
     }
 
     Outcome::Run(Config {
-        command: scan.command,
+        command,
         mode,
         log: Log {
-            verbose: surface.verbose || debug_from_env,
+            verbose: options.verbose || debug_from_env,
         },
         rewrites,
         subreaper,
@@ -154,63 +116,77 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
     })
 }
 
-fn exit(message: Vec<u8>, status: i32) -> Outcome {
+fn exit<'a>(message: Vec<u8>, status: i32) -> Outcome<'a> {
     Outcome::Exit { message, status }
 }
 
-fn line(text: String) -> Vec<u8> {
-    let mut bytes = text.into_bytes();
-    bytes.push(b'\n');
-    bytes
+/// The concatenation of `parts`.
+fn text(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
 }
 
 /// Seconds as a plain decimal (`10`, `2.5`, `.25`): no sign, no exponent.
 /// Read in integers, to the nanosecond (rounded on the tenth decimal): going
 /// through an f64 would link the float parser for this one option.
-fn parse_seconds(text: &str) -> Option<Duration> {
-    let digits = text.bytes().filter(u8::is_ascii_digit).count();
-    let dots = text.bytes().filter(|&b| b == b'.').count();
+fn parse_seconds(text: &[u8]) -> Option<Duration> {
+    let digits = text.iter().filter(|b| b.is_ascii_digit()).count();
+    let dots = text.iter().filter(|&&b| b == b'.').count();
     if digits == 0 || dots > 1 || digits + dots != text.len() {
         return None;
     }
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let seconds = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
+    let dot = text.iter().position(|&b| b == b'.').unwrap_or(text.len());
+    let (whole, fraction) = (&text[..dot], text.get(dot + 1..).unwrap_or_default());
+    let seconds = whole.iter().try_fold(0u64, |seconds, digit| {
+        seconds
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))
+    })?;
     // Nanoseconds: the first nine decimals, padded with zeros.
     let nanos = fraction
-        .bytes()
-        .chain(std::iter::repeat(b'0'))
+        .iter()
+        .copied()
+        .chain(core::iter::repeat(b'0'))
         .take(9)
         .fold(0, |nanos, digit| nanos * 10 + u32::from(digit - b'0'));
     Some(Duration::new(seconds, nanos))
 }
 
-fn invalid_grace_period(program: &[u8], source: &str, value: &str) -> Vec<u8> {
-    let mut message = program.to_vec();
-    message.extend_from_slice(
-        format!(": invalid {source} '{value}': expected seconds, such as 10 or 2.5\n").as_bytes(),
-    );
-    message
+fn invalid_grace_period(program: &[u8], source: &str, value: &[u8]) -> Vec<u8> {
+    text(&[
+        program,
+        b": invalid ",
+        source.as_bytes(),
+        b" '",
+        value,
+        b"': expected seconds, such as 10 or 2.5\n",
+    ])
+}
+
+fn invalid_rewrite() -> Vec<u8> {
+    text(&[InvalidRewrite::MESSAGE.as_bytes(), b"\n"])
 }
 
 fn version() -> Vec<u8> {
-    line(format!("dumb-init v{}", env!("CARGO_PKG_VERSION")))
+    text(&[b"dumb-init v", env!("CARGO_PKG_VERSION").as_bytes(), b"\n"])
 }
 
 fn usage(program: &[u8]) -> Vec<u8> {
-    let program = String::from_utf8_lossy(program);
-    format!("Usage: {program} [option] program [args]\nTry {program} --help for full usage.\n")
-        .into_bytes()
+    text(&[
+        b"Usage: ",
+        program,
+        b" [option] program [args]\nTry ",
+        program,
+        b" --help for full usage.\n",
+    ])
 }
 
 fn help(program: &[u8]) -> Vec<u8> {
-    let program = String::from_utf8_lossy(program);
-    format!(
-        "dumb-init v{version}
-Usage: {program} [option] command [[arg] ...]
+    text(&[
+        b"dumb-init v",
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        b"\nUsage: ",
+        program,
+        b" [option] command [[arg] ...]
 
 Runs a command as a child in a session of its own, passes every signal it
 receives on to that session's process group, reaps orphaned processes and
@@ -237,9 +213,7 @@ Environment:
    DUMB_INIT_SUBREAPER=1       same as --subreaper
    DUMB_INIT_GRACE_PERIOD=S    same as --grace-period=S
 ",
-        version = env!("CARGO_PKG_VERSION"),
-    )
-    .into_bytes()
+    ])
 }
 
 /// An option the front recognises.
@@ -269,18 +243,6 @@ impl Opt {
             _ => None,
         }
     }
-
-    /// The long name argh reads; `None` for the options that stop parsing.
-    fn canonical(self) -> Option<&'static str> {
-        match self {
-            Opt::Help | Opt::Version => None,
-            Opt::SingleChild => Some("--single-child"),
-            Opt::Verbose => Some("--verbose"),
-            Opt::Rewrite => Some("--rewrite"),
-            Opt::Subreaper => Some("--subreaper"),
-            Opt::GracePeriod => Some("--grace-period"),
-        }
-    }
 }
 
 /// The reference's long options, in its table order (getopt lists ambiguous
@@ -300,73 +262,67 @@ const EXTENSION_LONG: [(&str, Opt); 2] = [
     ("grace-period", Opt::GracePeriod),
 ];
 
-/// Why option parsing stopped before the command.
-#[derive(Debug, PartialEq)]
-enum Stop {
-    Help,
-    Version,
-    /// getopt's message, with argv[0], ending in a newline.
-    Invalid(Vec<u8>),
-}
-
-#[derive(Debug, PartialEq)]
-struct Scan {
-    canonical: Vec<String>,
-    stop: Option<Stop>,
-    command: Vec<OsString>,
-}
-
-/// Walks `argv` as `getopt_long(argc, argv, "+hvVcr:", ...)` would.
-fn scan(argv: &[OsString]) -> Scan {
-    let program = argv.first().map_or(&b"dumb-init"[..], |a| a.as_bytes());
-    let mut canonical = Vec::new();
-    let mut next = 1;
-    let stop = loop {
-        let Some(arg) = argv.get(next).map(|a| a.as_bytes()) else {
-            break None;
-        };
-        if arg == b"--" {
-            next += 1;
-            break None;
+impl Options {
+    /// Acts on one option: records it, or ends the run (help, version, a
+    /// value that does not parse).
+    fn apply<'a>(&mut self, program: &[u8], opt: Opt, value: &[u8]) -> Result<(), Outcome<'a>> {
+        match opt {
+            Opt::Help => return Err(exit(help(program), 0)),
+            Opt::Version => return Err(exit(version(), 0)),
+            Opt::SingleChild => self.single_child = true,
+            Opt::Verbose => self.verbose = true,
+            Opt::Subreaper => self.subreaper = true,
+            Opt::Rewrite => match Rewrite::parse(value) {
+                Ok(rewrite) => self.rewrites.set(rewrite),
+                Err(InvalidRewrite) => return Err(exit(invalid_rewrite(), 1)),
+            },
+            Opt::GracePeriod => match parse_seconds(value) {
+                Some(period) => self.grace_period = Some(period),
+                None => {
+                    let message = invalid_grace_period(program, "--grace-period", value);
+                    return Err(exit(message, 1));
+                }
+            },
         }
-        if arg.len() < 2 || arg[0] != b'-' {
-            break None;
-        }
-        next += 1;
-        let found = if arg[1] == b'-' {
-            scan_long(program, &arg[2..], argv, &mut next)
-        } else {
-            scan_cluster(program, &arg[1..], argv, &mut next, &mut canonical)
-        };
-        match found {
-            Ok(Some((Opt::Help, _))) => break Some(Stop::Help),
-            Ok(Some((Opt::Version, _))) => break Some(Stop::Version),
-            Ok(Some((opt, value))) => push_canonical(&mut canonical, opt, value),
-            Ok(None) => {}
-            Err(message) => break Some(Stop::Invalid(message)),
-        }
-    };
-    let command = if stop.is_none() {
-        argv[next.min(argv.len())..].to_vec()
-    } else {
-        Vec::new()
-    };
-    Scan {
-        canonical,
-        stop,
-        command,
+        Ok(())
     }
 }
 
-type Found<'a> = Result<Option<(Opt, Option<&'a [u8]>)>, Vec<u8>>;
+/// The options and the command, or the outcome that ended the run first.
+type Scanned<'a> = Result<(Options, Vec<&'a [u8]>), Outcome<'a>>;
 
-/// A `--name[=value]` argument (`body` is what follows `--`).
-fn scan_long<'a>(
+/// Walks `argv` as `getopt_long(argc, argv, "+hvVcr:", ...)` would, acting on
+/// each option as it comes.
+fn scan<'a>(program: &[u8], argv: &[&'a [u8]]) -> Scanned<'a> {
+    let mut options = Options::default();
+    let mut next = 1;
+    while let Some(&arg) = argv.get(next) {
+        if arg == b"--" {
+            next += 1;
+            break;
+        }
+        if arg.len() < 2 || arg[0] != b'-' {
+            break;
+        }
+        next += 1;
+        if arg[1] == b'-' {
+            let (opt, value) = scan_long(program, &arg[2..], argv, &mut next)?;
+            options.apply(program, opt, value)?;
+        } else {
+            scan_cluster(program, &arg[1..], argv, &mut next, &mut options)?;
+        }
+    }
+    Ok((options, argv.get(next..).unwrap_or_default().to_vec()))
+}
+
+/// A `--name[=value]` argument (`body` is what follows `--`): the option and
+/// its value (empty for a flag).
+fn scan_long<'a, 'b>(
     program: &[u8],
-    body: &'a [u8],
-    argv: &'a [OsString],
+    body: &'b [u8],
+    argv: &[&'b [u8]],
     next: &mut usize,
-) -> Found<'a> {
+) -> Result<(Opt, &'b [u8]), Outcome<'a>> {
     let name_end = body.iter().position(|&b| b == b'=').unwrap_or(body.len());
     let (name, attached) = (&body[..name_end], body.get(name_end + 1..));
     let exact = REFERENCE_LONG
@@ -381,7 +337,7 @@ fn scan_long<'a>(
                 .filter(|(long, _)| long.as_bytes().starts_with(name))
                 .collect();
             match matches.as_slice() {
-                [] => return Err(message(program, &[b"unrecognized option '--", body, b"'"])),
+                [] => return Err(refuse(program, &[b"unrecognized option '--", body, b"'"])),
                 [only] => **only,
                 several => {
                     let mut parts: Vec<&[u8]> =
@@ -389,120 +345,97 @@ fn scan_long<'a>(
                     for (long, _) in several {
                         parts.extend_from_slice(&[b" '--", long.as_bytes(), b"'"]);
                     }
-                    return Err(message(program, &parts));
+                    return Err(refuse(program, &parts));
                 }
             }
         }
     };
-    let value = match (opt.takes_value(), attached) {
-        (true, Some(value)) => Some(value),
+    let long = long.as_bytes();
+    match (opt.takes_value(), attached) {
+        (true, Some(value)) => Ok((opt, value)),
         (true, None) => match argv.get(*next) {
             Some(value) => {
                 *next += 1;
-                Some(value.as_bytes())
+                Ok((opt, value))
             }
-            None => {
-                let parts: [&[u8]; 3] = [b"option '--", long.as_bytes(), b"' requires an argument"];
-                return Err(message(program, &parts));
-            }
+            None => Err(refuse(
+                program,
+                &[b"option '--", long, b"' requires an argument"],
+            )),
         },
-        (false, Some(_)) => {
-            let parts: [&[u8]; 3] = [
-                b"option '--",
-                long.as_bytes(),
-                b"' doesn't allow an argument",
-            ];
-            return Err(message(program, &parts));
-        }
-        (false, None) => None,
-    };
-    Ok(Some((opt, value)))
+        (false, Some(_)) => Err(refuse(
+            program,
+            &[b"option '--", long, b"' doesn't allow an argument"],
+        )),
+        (false, None) => Ok((opt, b"")),
+    }
 }
 
-/// A `-abc` cluster (`letters` is what follows `-`). Every option but the last
-/// one it returns is pushed onto `canonical` directly.
+/// A `-abc` cluster (`letters` is what follows `-`), each option acted on in
+/// turn.
 fn scan_cluster<'a>(
     program: &[u8],
-    letters: &'a [u8],
-    argv: &'a [OsString],
+    letters: &[u8],
+    argv: &[&[u8]],
     next: &mut usize,
-    canonical: &mut Vec<String>,
-) -> Found<'a> {
-    let mut found = None;
+    options: &mut Options,
+) -> Result<(), Outcome<'a>> {
     for (index, &letter) in letters.iter().enumerate() {
-        if let Some((opt, value)) = found.take() {
-            push_canonical(canonical, opt, value);
-        }
         let Some(opt) = Opt::from_short(letter) else {
-            return Err(message(program, &[b"invalid option -- '", &[letter], b"'"]));
+            return Err(refuse(program, &[b"invalid option -- '", &[letter], b"'"]));
         };
-        if opt == Opt::Help || opt == Opt::Version {
-            return Ok(Some((opt, None)));
+        if !opt.takes_value() {
+            options.apply(program, opt, b"")?;
+            continue;
         }
-        if opt.takes_value() {
-            let attached = &letters[index + 1..];
-            let value = if !attached.is_empty() {
-                attached
-            } else if let Some(value) = argv.get(*next) {
-                *next += 1;
-                value.as_bytes()
-            } else {
-                return Err(message(
-                    program,
-                    &[b"option requires an argument -- '", &[letter], b"'"],
-                ));
-            };
-            return Ok(Some((opt, Some(value))));
-        }
-        found = Some((opt, None));
+        let attached = &letters[index + 1..];
+        let value = if !attached.is_empty() {
+            attached
+        } else if let Some(value) = argv.get(*next) {
+            *next += 1;
+            value
+        } else {
+            let parts: [&[u8]; 3] = [b"option requires an argument -- '", &[letter], b"'"];
+            return Err(refuse(program, &parts));
+        };
+        // The value takes the rest of the cluster.
+        return options.apply(program, opt, value);
     }
-    Ok(found)
+    Ok(())
 }
 
-fn push_canonical(canonical: &mut Vec<String>, opt: Opt, value: Option<&[u8]>) {
-    if let Some(name) = opt.canonical() {
-        canonical.push(name.to_owned());
-        if let Some(value) = value {
-            canonical.push(String::from_utf8_lossy(value).into_owned());
-        }
-    }
-}
-
-/// `argv[0]: <parts>\n`, getopt's message shape.
-fn message(program: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut text = program.to_vec();
-    text.extend_from_slice(b": ");
+/// getopt's refusal: `argv[0]: <parts>` and exit status 1.
+fn refuse<'a>(program: &[u8], parts: &[&[u8]]) -> Outcome<'a> {
+    let mut message = text(&[program, b": "]);
     for part in parts {
-        text.extend_from_slice(part);
+        message.extend_from_slice(part);
     }
-    text.push(b'\n');
-    text
+    message.push(b'\n');
+    exit(message, 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::{String, ToString};
 
-    fn argv(args: &[&str]) -> Vec<OsString> {
-        std::iter::once("dumb-init")
+    fn run_with_env(
+        args: &[&'static str],
+        env: &[(&'static str, &'static str)],
+    ) -> Outcome<'static> {
+        let argv: Vec<&[u8]> = std::iter::once("dumb-init")
             .chain(args.iter().copied())
-            .map(OsString::from)
-            .collect()
-    }
-
-    fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Outcome {
-        let env: Vec<(String, OsString)> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .map(str::as_bytes)
             .collect();
-        parse(&argv(args), |name| {
+        let env = env.to_vec();
+        parse(&argv, move |name| {
             env.iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.clone())
+                .find(|(key, _)| key.as_bytes() == name.to_bytes())
+                .map(|(_, value)| value.as_bytes())
         })
     }
 
-    fn config(args: &[&str]) -> Config {
+    fn config(args: &[&'static str]) -> Config<'static> {
         match run_with_env(args, &[]) {
             Outcome::Run(config) => config,
             other => panic!("{args:?} did not run: {other:?}"),
@@ -510,15 +443,19 @@ mod tests {
     }
 
     /// The message and status of a command line that does not run.
-    fn refusal(args: &[&str]) -> (String, i32) {
+    fn refusal(args: &[&'static str]) -> (String, i32) {
         match run_with_env(args, &[]) {
             Outcome::Exit { message, status } => (String::from_utf8(message).unwrap(), status),
             Outcome::Run(config) => panic!("{args:?} ran {:?}", config.command),
         }
     }
 
-    fn command(config: &Config) -> Vec<&str> {
-        config.command.iter().map(|a| a.to_str().unwrap()).collect()
+    fn command<'a>(config: &'a Config) -> Vec<&'a str> {
+        config
+            .command
+            .iter()
+            .map(|a| std::str::from_utf8(a).unwrap())
+            .collect()
     }
 
     fn forwards(config: &Config, signal: i32) -> Option<i32> {
@@ -597,14 +534,8 @@ mod tests {
 
     #[test]
     fn command_bytes_pass_through_unchanged() {
-        use std::os::unix::ffi::OsStringExt;
-        let odd = OsString::from_vec(vec![b'a', 0xff, 0xfe, b'z']);
-        let args = vec![
-            OsString::from("dumb-init"),
-            OsString::from("printf"),
-            odd.clone(),
-        ];
-        match parse(&args, |_| None) {
+        let odd: &[u8] = b"a\xff\xfez";
+        match parse(&[b"dumb-init", b"printf", odd], |_| None) {
             Outcome::Run(config) => assert_eq!(config.command[1], odd),
             other => panic!("{other:?}"),
         }
@@ -747,7 +678,7 @@ mod tests {
 
     #[test]
     fn environment_needs_exact_values() {
-        let run = |env: &[(&str, &str)]| match run_with_env(&["x"], env) {
+        let run = |env: &[(&'static str, &'static str)]| match run_with_env(&["x"], env) {
             Outcome::Run(config) => config,
             other => panic!("{other:?}"),
         };
@@ -796,6 +727,16 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn every_value_is_checked_in_turn_and_the_last_one_wins() {
+        let (message, _) = refusal(&["--grace-period", "x", "--grace-period", "1", "y"]);
+        assert!(message.starts_with("dumb-init: invalid --grace-period 'x'"));
+        let config = config(&["--grace-period", "1", "--grace-period", "0.5", "y"]);
+        assert_eq!(config.grace_period, Duration::from_millis(500));
+        let (message, _) = refusal(&["--grace-period", "x", "-r", "bad", "y"]);
+        assert!(message.contains("--grace-period"), "the first error is told");
     }
 
     #[test]

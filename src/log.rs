@@ -27,10 +27,10 @@ pub fn write_line(args: fmt::Arguments<'_>) {
 pub fn write_stderr(mut bytes: &[u8]) {
     while !bytes.is_empty() {
         // SAFETY: the pointer and length describe a live slice.
-        let written = unsafe { nix::libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
+        let written = unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
         match written {
             n if n > 0 => bytes = &bytes[n as usize..],
-            -1 if nix::errno::Errno::last() == nix::errno::Errno::EINTR => continue,
+            -1 if crate::strerror::last_errno() == libc::EINTR => continue,
             // stderr is closed or full: there is no one left to tell.
             _ => return,
         }

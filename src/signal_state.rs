@@ -10,8 +10,6 @@
 use core::ptr;
 use core::time::Duration;
 
-use nix::libc;
-
 /// A kernel signal set: bit N-1 stands for signal N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KernelSigset(u64);

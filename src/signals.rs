@@ -1,10 +1,10 @@
 //! Signal numbers and names, the `-r s:r` argument, and the rewrite table that
 //! decides what a received signal becomes before it is forwarded.
 
-use signal_hook::consts::signal::{
+use libc::{
     SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGIO, SIGKILL,
-    SIGPIPE, SIGPROF, SIGQUIT, SIGSEGV, SIGSTOP, SIGSYS, SIGTERM, SIGTRAP, SIGTSTP, SIGTTIN,
-    SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGVTALRM, SIGWINCH, SIGXCPU, SIGXFSZ,
+    SIGPIPE, SIGPROF, SIGPWR, SIGQUIT, SIGSEGV, SIGSTKFLT, SIGSTOP, SIGSYS, SIGTERM, SIGTRAP,
+    SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGVTALRM, SIGWINCH, SIGXCPU, SIGXFSZ,
 };
 
 /// The highest standard signal; `-r` accepts 1..=MAXSIG on the left and
@@ -29,7 +29,7 @@ const NAMES: &[(&str, i32)] = &[
     ("PIPE", SIGPIPE),
     ("ALRM", SIGALRM),
     ("TERM", SIGTERM),
-    ("STKFLT", nix::libc::SIGSTKFLT),
+    ("STKFLT", SIGSTKFLT),
     ("CHLD", SIGCHLD),
     ("CONT", SIGCONT),
     ("STOP", SIGSTOP),
@@ -43,7 +43,7 @@ const NAMES: &[(&str, i32)] = &[
     ("PROF", SIGPROF),
     ("WINCH", SIGWINCH),
     ("IO", SIGIO),
-    ("PWR", nix::libc::SIGPWR),
+    ("PWR", SIGPWR),
     ("SYS", SIGSYS),
     ("IOT", SIGABRT),
     ("POLL", SIGIO),
@@ -72,12 +72,16 @@ pub struct Rewrite {
 
 /// The `-r` argument was not `<signum>:<signum>` with both in range.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "Usage: -r option takes <signum>:<signum>, where <signum> is between 1 and {MAXSIG}.\n\
-     This option can be specified multiple times.\n\
-     Use --help for full usage."
-)]
+#[error("{}", Self::MESSAGE)]
 pub struct InvalidRewrite;
+
+impl InvalidRewrite {
+    /// The reference's words for it.
+    pub const MESSAGE: &str = "Usage: -r option takes <signum>:<signum>, where <signum> is \
+         between 1 and 31.\n\
+         This option can be specified multiple times.\n\
+         Use --help for full usage.";
+}
 
 impl Rewrite {
     /// Reads `s:r` first exactly as C's `sscanf("%d:%d")` does (so every
@@ -151,7 +155,7 @@ fn scan_digits(input: &[u8], negative: bool) -> Option<(i32, &[u8])> {
 /// `NAME:NAME`, `NAME:number` or `number:NAME`, the extension to `-r`: at
 /// least one side is a name, and a number is plain digits.
 fn named_pair(arg: &[u8]) -> Option<(i32, i32)> {
-    let text = std::str::from_utf8(arg).ok()?;
+    let text = core::str::from_utf8(arg).ok()?;
     let (from, to) = text.split_once(':')?;
     let (from_name, to_name) = (number_for_name(from), number_for_name(to));
     if from_name.is_none() && to_name.is_none() {

@@ -3,26 +3,24 @@
 //! rules. Everything the child needs is prepared before the fork, so that the
 //! child runs only async-signal-safe calls and allocates nothing.
 
-use std::ffi::{CString, OsString};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::ptr;
-
-use nix::errno::Errno;
-use nix::libc::{self, c_char};
-use nix::unistd::{ForkResult, Pid, fork};
+use alloc::ffi::CString;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::ffi::{CStr, c_char};
+use core::fmt::Write;
+use core::ptr;
 
 use crate::cli::Mode;
 use crate::log::{self, LineBuffer, Log};
 use crate::signal_state::{self, KernelSigset};
-use crate::strerror::Strerror;
-use core::fmt::Write;
+use crate::strerror::{Strerror, last_errno};
 
 unsafe extern "C" {
     static environ: *const *const c_char;
 }
 
 /// The shell glibc's `execvp` hands a file that the kernel would not run.
-const SHELL: &core::ffi::CStr = c"/bin/sh";
+const SHELL: &CStr = c"/bin/sh";
 /// glibc's search path when `PATH` is unset.
 const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
 /// glibc's limits on a file name searched for in `PATH`, and on `PATH` itself.
@@ -46,7 +44,7 @@ pub fn detach_from_terminal(mode: Mode, log: Log) -> HandOff {
     }
     // SAFETY: TIOCNOTTY takes no argument and only affects this process.
     if unsafe { libc::ioctl(libc::STDIN_FILENO, libc::TIOCNOTTY) } == -1 {
-        let errno = Errno::last_raw();
+        let errno = last_errno();
         log::debug!(
             log,
             "Unable to detach from controlling tty (errno={errno} {}).",
@@ -88,25 +86,25 @@ pub struct ExecPlan {
     /// `/bin/sh <candidate> <args...>`: slot 1 is filled in just before use.
     script_argv: Vec<*const c_char>,
     /// An error glibc reports before trying anything.
-    early_error: Option<Errno>,
+    early_error: Option<i32>,
 }
 
 impl ExecPlan {
     /// Prepares `command` (non-empty) for exec, searching `path` (the value of
     /// `PATH`, `None` if unset) as glibc's `execvp` does.
-    pub fn new(command: &[OsString], path: Option<&[u8]>) -> Self {
+    pub fn new(command: &[&[u8]], path: Option<&[u8]>) -> Self {
         // Arguments come from a C argv, so they hold no NUL bytes; an empty
         // CString is the fallback that keeps this infallible.
         let args: Vec<CString> = command
             .iter()
-            .map(|arg| CString::new(arg.clone().into_vec()).unwrap_or_default())
+            .map(|arg| CString::new(*arg).unwrap_or_default())
             .collect();
         let mut argv: Vec<*const c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
         argv.push(ptr::null());
         let mut script_argv = vec![SHELL.as_ptr(), ptr::null()];
         script_argv.extend_from_slice(&argv[1..]);
 
-        let name = command[0].as_bytes().to_vec();
+        let name = command[0].to_vec();
         let (candidates, searched, early_error) = search_order(&name, path);
         ExecPlan {
             name,
@@ -121,12 +119,12 @@ impl ExecPlan {
 
     /// Tries each candidate as glibc's `execvp` does and returns the error
     /// that it would leave in errno. Async-signal-safe; allocates nothing.
-    fn exec(&mut self) -> Errno {
+    fn exec(&mut self) -> i32 {
         if let Some(errno) = self.early_error {
             return errno;
         }
         let mut denied = false;
-        let mut last = Errno::ENOENT;
+        let mut last = libc::ENOENT;
         for candidate in &self.candidates {
             // The command starts with an empty mask and no signal of ours
             // pending; the mask is restored if the exec fails.
@@ -135,45 +133,41 @@ impl ExecPlan {
             // SAFETY: every pointer is a NUL-terminated string owned by self or
             // the environment, and both arrays end with a null pointer.
             unsafe { libc::execve(candidate.as_ptr(), self.argv.as_ptr(), environ) };
-            last = Errno::last();
-            if last == Errno::ENOEXEC {
+            last = last_errno();
+            if last == libc::ENOEXEC {
                 // No #! line and not a binary: glibc runs it with /bin/sh.
                 self.script_argv[1] = candidate.as_ptr();
                 // SAFETY: as above; script_argv ends with argv's null pointer.
                 unsafe { libc::execve(SHELL.as_ptr(), self.script_argv.as_ptr(), environ) };
-                last = Errno::last();
+                last = last_errno();
             }
             signal_state::set_mask(KernelSigset::ALL);
             if !self.searched {
                 return last;
             }
             match last {
-                Errno::EACCES => denied = true,
-                Errno::ENOENT
-                | Errno::ESTALE
-                | Errno::ENOTDIR
-                | Errno::ENODEV
-                | Errno::ETIMEDOUT => {}
+                libc::EACCES => denied = true,
+                libc::ENOENT | libc::ESTALE | libc::ENOTDIR | libc::ENODEV | libc::ETIMEDOUT => {}
                 _ => return last,
             }
         }
-        if denied { Errno::EACCES } else { last }
+        if denied { libc::EACCES } else { last }
     }
 }
 
 /// The paths glibc's `execvp` tries for `name`: the name itself when it holds
 /// a slash, otherwise each `PATH` entry joined to it (an empty entry meaning
 /// the current directory).
-fn search_order(name: &[u8], path: Option<&[u8]>) -> (Vec<CString>, bool, Option<Errno>) {
+fn search_order(name: &[u8], path: Option<&[u8]>) -> (Vec<CString>, bool, Option<i32>) {
     let c_path = |bytes: Vec<u8>| CString::new(bytes).unwrap_or_default();
     if name.is_empty() {
-        return (Vec::new(), false, Some(Errno::ENOENT));
+        return (Vec::new(), false, Some(libc::ENOENT));
     }
     if name.contains(&b'/') {
         return (vec![c_path(name.to_vec())], false, None);
     }
     if name.len() > NAME_MAX {
-        return (Vec::new(), true, Some(Errno::ENAMETOOLONG));
+        return (Vec::new(), true, Some(libc::ENAMETOOLONG));
     }
     let path = path.unwrap_or(DEFAULT_PATH);
     // glibc sizes its buffer from at most PATH_MAX - 1 bytes of PATH and skips
@@ -194,13 +188,15 @@ fn search_order(name: &[u8], path: Option<&[u8]>) -> (Vec<CString>, bool, Option
     (candidates, true, None)
 }
 
-/// Forks the child that runs the command. Returns its PID in the supervisor.
-pub fn spawn(plan: &mut ExecPlan, mode: Mode, log: Log) -> Result<Pid, Errno> {
+/// Forks the child that runs the command. Returns its PID in the supervisor,
+/// or fork's errno.
+pub fn spawn(plan: &mut ExecPlan, mode: Mode, log: Log) -> Result<i32, i32> {
     // SAFETY: the process is single-threaded here, and the child branch only
     // makes async-signal-safe calls on memory prepared before the fork.
-    match unsafe { fork() }? {
-        ForkResult::Parent { child } => Ok(child),
-        ForkResult::Child => become_command(plan, mode, log),
+    match unsafe { libc::fork() } {
+        -1 => Err(last_errno()),
+        0 => become_command(plan, mode, log),
+        child => Ok(child),
     }
 }
 
@@ -211,7 +207,7 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
     if mode == Mode::Setsid {
         // SAFETY: setsid has no preconditions.
         if unsafe { libc::setsid() } == -1 {
-            let errno = Errno::last_raw();
+            let errno = last_errno();
             log::error!(
                 "Unable to setsid (errno={errno} {}). Exiting.",
                 Strerror(errno)
@@ -221,7 +217,7 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
         }
         // SAFETY: TIOCSCTTY takes an int argument; 0 means do not steal.
         if unsafe { libc::ioctl(libc::STDIN_FILENO, libc::TIOCSCTTY, 0) } == -1 {
-            let errno = Errno::last_raw();
+            let errno = last_errno();
             log::debug!(
                 log,
                 "Unable to attach to controlling tty (errno={errno} {}).",
@@ -234,13 +230,23 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
     let mut line = LineBuffer::new();
     line.push(b"[dumb-init] ");
     line.push(&plan.name);
-    let _ = writeln!(line, ": {}", Strerror(errno as i32));
+    let _ = writeln!(line, ": {}", Strerror(errno));
     line.flush();
     // SAFETY: as above.
     unsafe { libc::_exit(2) }
 }
 
 /// The command's `PATH`, as the environment holds it.
-pub fn path_variable() -> Option<OsString> {
-    std::env::var_os("PATH")
+pub fn path_variable() -> Option<&'static [u8]> {
+    environment_variable(c"PATH")
+}
+
+/// The value of an environment variable, bytes unchanged.
+pub fn environment_variable(name: &CStr) -> Option<&'static [u8]> {
+    // SAFETY: name is NUL-terminated. The process is single-threaded, so the
+    // environment is not changed under us, and nothing here ever changes it:
+    // the string getenv points at lives as long as the process.
+    let value = unsafe { libc::getenv(name.as_ptr()) };
+    // SAFETY: as above; a non-null result is a NUL-terminated string.
+    (!value.is_null()).then(|| unsafe { CStr::from_ptr(value) }.to_bytes())
 }

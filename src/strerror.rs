@@ -141,6 +141,12 @@ const TEXTS: [&str; 134] = [
     "Memory page has hardware error",
 ];
 
+/// The calling thread's `errno`, as the C library left it.
+pub fn last_errno() -> i32 {
+    // SAFETY: the C library returns a valid pointer to this thread's errno.
+    unsafe { *libc::__errno_location() }
+}
+
 /// The text for `errno`, or `None` when glibc would print `Unknown error N`.
 pub fn known(errno: i32) -> Option<&'static str> {
     usize::try_from(errno)
@@ -165,6 +171,7 @@ impl core::fmt::Display for Strerror {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn common_exec_errors_use_glibc_wording() {

@@ -3,13 +3,9 @@
 //! to what is left and exits with the command's status. The decisions are pure
 //! functions (`decide`, `ChildExit::status`); `Supervisor` carries them out.
 
-use std::time::{Duration, Instant};
+use core::time::Duration;
 
-use nix::errno::Errno;
-use nix::libc;
-use nix::sys::wait::WaitPidFlag;
-use nix::unistd::Pid;
-use signal_hook::consts::signal::{
+use libc::{
     SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
 };
 
@@ -19,6 +15,10 @@ use crate::process_tree;
 use crate::signal_state::{self, KernelSigset, Received};
 use crate::signals::{RewriteTable, Translation};
 use crate::spawn::HandOff;
+use crate::strerror::last_errno;
+
+/// A process ID.
+pub type Pid = libc::pid_t;
 
 /// Blocks every signal, so that none is lost before the supervisor waits for
 /// it, then sets every disposition to the default, which the command inherits.
@@ -47,7 +47,7 @@ impl ForwardTarget {
     /// The `pid` argument to `kill(2)`.
     fn kill_argument(self) -> Pid {
         match self {
-            ForwardTarget::Group(leader) => Pid::from_raw(-leader.as_raw()),
+            ForwardTarget::Group(leader) => -leader,
             ForwardTarget::Child(child) => child,
         }
     }
@@ -164,7 +164,7 @@ impl Supervisor {
         match translation.outgoing() {
             Some(signal) => {
                 // SAFETY: kill has no memory-safety preconditions.
-                unsafe { libc::kill(self.target.kill_argument().as_raw(), signal) };
+                unsafe { libc::kill(self.target.kill_argument(), signal) };
                 log::debug!(self.log, "Forwarded signal {signal} to children.");
             }
             None => log::debug!(self.log, "Not forwarding signal 0 to children (ignored)."),
@@ -179,7 +179,7 @@ impl Supervisor {
     /// Reaps every child that has exited; returns the command's exit if it
     /// was among them.
     fn reap_until_child_exits(&self) -> Option<ChildExit> {
-        while let Reaped::One(pid, exit) = reap(self.log, WaitPidFlag::WNOHANG) {
+        while let Reaped::One(pid, exit) = reap(self.log, libc::WNOHANG) {
             if pid == self.child {
                 return Some(exit);
             }
@@ -202,7 +202,7 @@ impl Supervisor {
     /// Reaps until no process is left under us or the grace period ends, then
     /// kills what remains. Signals that arrive meanwhile are still forwarded.
     fn wait_for_the_rest(&mut self) {
-        let started = Instant::now();
+        let started = monotonic_now();
         let deadline = started + self.grace_period;
         // Whole milliseconds: formatting an f64 would link the float
         // printing code for this one line.
@@ -212,19 +212,19 @@ impl Supervisor {
             self.grace_period.as_millis()
         );
         loop {
-            match reap(self.log, WaitPidFlag::WNOHANG) {
+            match reap(self.log, libc::WNOHANG) {
                 Reaped::One(..) => continue,
                 Reaped::NoneLeft => {
                     log::debug!(
                         self.log,
                         "All remaining processes exited after {} ms.",
-                        started.elapsed().as_millis()
+                        (monotonic_now() - started).as_millis()
                     );
                     return;
                 }
                 Reaped::StillRunning => {}
             }
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.saturating_sub(monotonic_now());
             if left.is_zero() {
                 break;
             }
@@ -246,7 +246,8 @@ impl Supervisor {
     fn kill_the_rest(&self) {
         let mut announced = false;
         loop {
-            let left = process_tree::descendants(Pid::this());
+            // SAFETY: getpid has no preconditions.
+            let left = process_tree::descendants(unsafe { libc::getpid() });
             if !left.is_empty() && !announced {
                 log::debug!(
                     self.log,
@@ -257,16 +258,25 @@ impl Supervisor {
             }
             for pid in &left {
                 // SAFETY: kill has no memory-safety preconditions.
-                unsafe { libc::kill(pid.as_raw(), SIGKILL) };
+                unsafe { libc::kill(*pid, SIGKILL) };
             }
-            match reap(self.log, WaitPidFlag::empty()) {
-                Reaped::One(..) => {
-                    while let Reaped::One(..) = reap(self.log, WaitPidFlag::WNOHANG) {}
-                }
+            match reap(self.log, 0) {
+                Reaped::One(..) => while let Reaped::One(..) = reap(self.log, libc::WNOHANG) {},
                 Reaped::NoneLeft | Reaped::StillRunning => return,
             }
         }
     }
+}
+
+/// The time on the monotonic clock.
+fn monotonic_now() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: now is a live timespec for the call to fill in.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 /// The result of one `waitpid(-1, ...)`.
@@ -276,19 +286,19 @@ enum Reaped {
     NoneLeft,
 }
 
-/// Reaps one child, logging it as the reference does. The raw status is
-/// decoded here: nix's `WaitStatus` cannot represent a death by a real-time
-/// signal, and a reaped child must never go unnoticed.
-fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
+/// Reaps one child, logging it as the reference does. Every status is
+/// decoded, deaths by real-time signals included: a reaped child must never
+/// go unnoticed.
+fn reap(log: Log, flags: libc::c_int) -> Reaped {
     loop {
         let mut status = 0;
         // SAFETY: status is a valid place for waitpid to write to.
-        let pid = unsafe { libc::waitpid(-1, &mut status, flags.bits()) };
+        let pid = unsafe { libc::waitpid(-1, &mut status, flags) };
         if pid == 0 {
             return Reaped::StillRunning;
         }
         if pid < 0 {
-            if Errno::last() == Errno::EINTR {
+            if last_errno() == libc::EINTR {
                 continue;
             }
             return Reaped::NoneLeft;
@@ -311,7 +321,7 @@ fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
             // Stops and continues are not asked for.
             continue;
         };
-        return Reaped::One(Pid::from_raw(pid), exit);
+        return Reaped::One(pid, exit);
     }
 }
 
@@ -319,7 +329,7 @@ fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
 mod tests {
     use super::*;
     use crate::signals::Rewrite;
-    use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGUSR1};
+    use libc::{SIGINT, SIGQUIT, SIGUSR1};
 
     /// A signal as another process sends it.
     fn sent(signal: i32) -> Received {
@@ -471,10 +481,10 @@ mod tests {
 
     #[test]
     fn setsid_mode_signals_the_group_and_single_child_mode_the_child() {
-        let child = Pid::from_raw(4242);
+        let child = 4242;
         assert_eq!(
             ForwardTarget::new(Mode::Setsid, child).kill_argument(),
-            Pid::from_raw(-4242)
+            -4242
         );
         assert_eq!(
             ForwardTarget::new(Mode::SingleChild, child).kill_argument(),
