@@ -736,7 +736,10 @@ mod tests {
         let config = config(&["--grace-period", "1", "--grace-period", "0.5", "y"]);
         assert_eq!(config.grace_period, Duration::from_millis(500));
         let (message, _) = refusal(&["--grace-period", "x", "-r", "bad", "y"]);
-        assert!(message.contains("--grace-period"), "the first error is told");
+        assert!(
+            message.contains("--grace-period"),
+            "the first error is told"
+        );
     }
 
     #[test]

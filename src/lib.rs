@@ -16,3 +16,4 @@ pub mod signals;
 pub mod spawn;
 pub mod strerror;
 pub mod supervisor;
+pub mod syscall;

@@ -7,8 +7,10 @@
 //! program knows, unblocked and deadly. The kernel's view is used instead, so
 //! every signal 1-64 is covered whichever C library is linked.
 
-use core::ptr;
+use core::mem::MaybeUninit;
 use core::time::Duration;
+
+use crate::syscall::{self, KernelSigaction};
 
 /// A kernel signal set: bit N-1 stands for signal N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,31 +22,14 @@ impl KernelSigset {
     pub const NONE: KernelSigset = KernelSigset(0);
 }
 
-/// The size of a kernel signal set, as the system calls want it.
-const SIGSET_SIZE: usize = core::mem::size_of::<u64>();
-
 /// Adds `set` to the blocked signals.
 pub fn block(set: KernelSigset) {
-    change_mask(libc::SIG_BLOCK, set);
+    syscall::change_mask(libc::SIG_BLOCK, set.0);
 }
 
 /// Makes `set` the whole mask. Async-signal-safe: used between fork and exec.
 pub fn set_mask(set: KernelSigset) {
-    change_mask(libc::SIG_SETMASK, set);
-}
-
-fn change_mask(how: libc::c_int, set: KernelSigset) {
-    // SAFETY: the set is a live u64 of the size passed; the old-mask pointer
-    // may be null. A plain system call is async-signal-safe.
-    unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigprocmask,
-            how,
-            &set.0,
-            ptr::null_mut::<u64>(),
-            SIGSET_SIZE,
-        )
-    };
+    syscall::change_mask(libc::SIG_SETMASK, set.0);
 }
 
 /// Sets every signal 1-64 back to its default action. Signals stay blocked in
@@ -69,15 +54,6 @@ pub fn discard_pending_sigpipe() {
     set_disposition(libc::SIGPIPE, libc::SIG_DFL);
 }
 
-/// The kernel's `struct sigaction` on x86_64 and aarch64.
-#[repr(C)]
-struct KernelSigaction {
-    handler: usize,
-    flags: u64,
-    restorer: usize,
-    mask: u64,
-}
-
 fn set_disposition(signal: libc::c_int, handler: usize) {
     let action = KernelSigaction {
         handler,
@@ -85,18 +61,8 @@ fn set_disposition(signal: libc::c_int, handler: usize) {
         restorer: 0,
         mask: 0,
     };
-    // SAFETY: a valid action and a null old-action pointer, with the
-    // kernel's sigset size; SIG_DFL and SIG_IGN need no restorer. KILL and
-    // STOP are refused with EINVAL, which is fine.
-    unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigaction,
-            signal,
-            &action,
-            ptr::null_mut::<KernelSigaction>(),
-            SIGSET_SIZE,
-        )
-    };
+    // KILL and STOP are refused with EINVAL, which is fine.
+    let _ = syscall::set_action(signal, &action);
 }
 
 /// A signal taken off the pending set, with who sent it.
@@ -127,26 +93,10 @@ pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
         tv_sec: left.as_secs().min(86_400) as _,
         tv_nsec: left.subsec_nanos().into(),
     });
-    let timeout_ptr = timeout
-        .as_ref()
-        .map_or(ptr::null(), |t| t as *const libc::timespec);
-    let mut info = core::mem::MaybeUninit::<libc::siginfo_t>::uninit();
-    // SAFETY: the set is a live u64 of the size passed, info is a live
-    // siginfo_t, and the timeout pointer is null or points at a live timespec.
-    let signal = unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigtimedwait,
-            &set.0,
-            info.as_mut_ptr(),
-            timeout_ptr,
-            SIGSET_SIZE,
-        )
-    };
-    if signal <= 0 {
-        return None;
-    }
+    let mut info = MaybeUninit::<libc::siginfo_t>::uninit();
+    let signal = syscall::take_signal(set.0, &mut info, timeout.as_ref()).ok()?;
     // SAFETY: a successful rt_sigtimedwait filled in the siginfo.
-    let info = unsafe { info.assume_init() };
+    let info = unsafe { info.assume_init_ref() };
     let sender = if info.si_code == libc::SI_USER {
         // SAFETY: for SI_USER the kernel filled in the sender's PID.
         unsafe { info.si_pid() }
@@ -154,14 +104,11 @@ pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
         0
     };
     Some(Received {
-        signal: signal as i32,
+        signal,
         code: info.si_code,
         sender,
     })
 }
-
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-compile_error!("KernelSigaction's layout is known for x86_64 and aarch64 only");
 
 #[cfg(test)]
 mod tests {
