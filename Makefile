@@ -60,5 +60,5 @@ package-test: deps deb
 # Ours (the static build) beside the reference dumb-init and tini: one table of
 # medians and ratios. Compiles its C helpers into target/bench; about 2 minutes.
 bench: static
-	sh tools/install-test-deps.sh valgrind:valgrind
+	sh tools/install-test-deps.sh valgrind:valgrind taskset:util-linux
 	python3 bench/bench.py --ours $(STATIC_BIN) --helpers $(CURDIR)/target/bench
