@@ -145,11 +145,13 @@ unsafe impl GlobalAlloc for Malloc {
 #[global_allocator]
 static ALLOCATOR: Malloc = Malloc;
 
-/// A panic is a bug: one line, then abort (no unwinding, no backtrace).
+/// A panic is a bug, or an allocation that failed: one line, then abort (no
+/// unwinding, no backtrace). The line is written from the stack, so this is
+/// safe in the child between fork and exec too.
 #[cfg(not(test))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    log::error!("internal error, aborting.");
+    log::error!("Internal error (out of memory, or a bug). Aborting.");
     // SAFETY: abort has no preconditions.
     unsafe { libc::abort() }
 }
@@ -171,6 +173,7 @@ mod no_unwinding {
     }
 }
 
+/// The C library, which nothing else asks the linker for once std is gone.
 #[cfg(not(test))]
 #[link(name = "c")]
 unsafe extern "C" {}
