@@ -173,7 +173,7 @@ mod no_unwinding {
     }
 }
 
-/// The C library, which nothing else asks the linker for once std is gone.
+// The C library, which nothing else asks the linker for once std is gone.
 #[cfg(not(test))]
 #[link(name = "c")]
 unsafe extern "C" {}
