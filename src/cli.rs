@@ -126,7 +126,7 @@ fn text(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 /// Seconds as a plain decimal (`10`, `2.5`, `.25`): no sign, no exponent.
-/// Read in integers, to the nanosecond (rounded on the tenth decimal): going
+/// Read in integers, to the nanosecond (further decimals are dropped): going
 /// through an f64 would link the float parser for this one option.
 fn parse_seconds(text: &[u8]) -> Option<Duration> {
     let digits = text.iter().filter(|b| b.is_ascii_digit()).count();

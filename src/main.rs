@@ -90,8 +90,10 @@ unsafe fn arguments(argc: c_int, argv: *const *const c_char) -> Vec<&'static [u8
         .collect()
 }
 
-/// The C library's allocator: it is linked anyway, and it hands memory back
-/// to the system as the reference's does.
+/// Memory from the C library's allocator, which is linked anyway. The
+/// command line and the exec plan are allocated before the fork, and the list
+/// of descendants when a grace period ends; the forwarding loop allocates
+/// nothing.
 struct Malloc;
 
 /// What malloc's results are aligned to on the supported targets.
