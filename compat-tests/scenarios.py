@@ -466,3 +466,9 @@ EXTENSIONS = [
 ]
 add(*[S("extension/" + name, argv + sh("exit 0"), reference_expects=(1, words), ours_expects=0)
       for name, argv, words in EXTENSIONS], category="extensions")
+# Ours checks every --grace-period value in turn, so a bad first one is refused
+# even when a good one follows; the reference refuses the option itself.
+add(S("extension/--grace-period bad then good",
+      ["--grace-period", "x", "--grace-period", "1"] + sh("exit 0"),
+      reference_expects=(1, "unrecognized option '--grace-period'"), ours_expects=1),
+    category="extensions")
