@@ -1,19 +1,61 @@
 //! The command line. A front that follows glibc's `getopt_long` with the
 //! reference's option string `+hvVcr:` walks the raw arguments (clusters,
 //! attached values, `--opt=value`, unambiguous prefixes, stop at the first
-//! non-option or `--`), acts on each option in turn and reports errors in
-//! getopt's words. Arguments stay bytes throughout: the command reaches exec
+//! non-option or `--`) and reports errors in getopt's words. What it accepts
+//! it hands to argh, which defines the option surface, as a canonical list:
+//! each option by its whole long name, each value as the next argument, in
+//! the order given. The command never leaves `OsString`: it reaches exec
 //! byte-for-byte. The environment variables are read last, as the reference
 //! does.
 
-use alloc::vec;
-use alloc::vec::Vec;
-use core::ffi::CStr;
-use core::time::Duration;
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::time::Duration;
+
+use argh::FromArgs;
+use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
 
 use crate::log::Log;
 use crate::signals::{InvalidRewrite, Rewrite, RewriteTable};
-use libc::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
+
+/// The options, as argh reads the front's canonical list.
+#[derive(FromArgs, Debug)]
+/// dumb-init's options, in canonical form.
+struct OptionSurface {
+    /// pass signals to the direct child only
+    #[argh(switch)]
+    single_child: bool,
+    /// rewrite received signal s to r before passing it on (s:r)
+    #[argh(option, from_str_fn(rewrite))]
+    rewrite: Vec<Rewrite>,
+    /// print what happens to stderr
+    #[argh(switch)]
+    verbose: bool,
+    /// adopt and reap the command's orphans when not PID 1
+    #[argh(switch)]
+    subreaper: bool,
+    /// seconds to wait for the command's tree after it exits (the last wins)
+    #[argh(option, from_str_fn(seconds))]
+    grace_period: Vec<Duration>,
+}
+
+fn rewrite(text: &str) -> Result<Rewrite, String> {
+    Rewrite::parse(text).map_err(|error| error.to_string())
+}
+
+fn seconds(text: &str) -> Result<Duration, String> {
+    parse_seconds(text).map_err(|error| error.to_string())
+}
+
+/// A value that an option or environment variable does not take.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidValue {
+    #[error(transparent)]
+    Rewrite(#[from] InvalidRewrite),
+    #[error("expected seconds, such as 10 or 2.5")]
+    Seconds,
+}
 
 /// Which processes receive forwarded signals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,8 +68,8 @@ pub enum Mode {
 
 /// Everything the supervisor needs to run a command.
 #[derive(Debug, PartialEq)]
-pub struct Config<'a> {
-    pub command: Vec<&'a [u8]>,
+pub struct Config {
+    pub command: Vec<OsString>,
     pub mode: Mode,
     pub log: Log,
     pub rewrites: RewriteTable,
@@ -41,8 +83,8 @@ pub struct Config<'a> {
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
-pub enum Outcome<'a> {
-    Run(Config<'a>),
+pub enum Outcome {
+    Run(Config),
     /// Print `message` on stderr and exit with `status` (help, version, errors).
     Exit {
         message: Vec<u8>,
@@ -50,50 +92,46 @@ pub enum Outcome<'a> {
     },
 }
 
-/// The options given so far.
-#[derive(Debug, Default)]
-struct Options {
-    single_child: bool,
-    verbose: bool,
-    rewrites: RewriteTable,
-    subreaper: bool,
-    grace_period: Option<Duration>,
-}
-
 /// Parses `argv` (argv[0] included); `env` looks up environment variables.
-pub fn parse<'a>(argv: &[&'a [u8]], env: impl Fn(&CStr) -> Option<&'a [u8]>) -> Outcome<'a> {
-    let program = argv.first().copied().unwrap_or(b"dumb-init");
-    let (options, command) = match scan(program, argv) {
-        Ok(scanned) => scanned,
-        Err(refusal) => return refusal,
+pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outcome {
+    let program = argv.first().map_or(&b"dumb-init"[..], |a| a.as_bytes());
+    let scan = scan(program, argv);
+    let surface = match read_surface(program, &scan.given) {
+        Ok(surface) => surface,
+        Err(message) => return exit(message, 1),
     };
-    if command.is_empty() {
+    match scan.stop {
+        Some(Stop::Help) => return exit(help(program), 0),
+        Some(Stop::Version) => return exit(version(), 0),
+        Some(Stop::Invalid(message)) => return exit(message, 1),
+        None => {}
+    }
+    if scan.command.is_empty() {
         return exit(usage(program), 1);
     }
 
-    let is = |name: &CStr, wanted: &[u8]| env(name) == Some(wanted);
-    let debug_from_env = is(c"DUMB_INIT_DEBUG", b"1");
-    let single_child_from_env = is(c"DUMB_INIT_SETSID", b"0");
-    let subreaper = options.subreaper || is(c"DUMB_INIT_SUBREAPER", b"1");
-    let mut grace_period = options.grace_period;
-    if grace_period.is_none() {
-        if let Some(value) = env(c"DUMB_INIT_GRACE_PERIOD").filter(|v| !v.is_empty()) {
-            match parse_seconds(value) {
-                Some(period) => grace_period = Some(period),
-                None => {
-                    let message = invalid_grace_period(program, "DUMB_INIT_GRACE_PERIOD", value);
-                    return exit(message, 1);
-                }
-            }
-        }
-    }
+    let is =
+        |name: &str, wanted: &str| env(name).is_some_and(|v| v.as_bytes() == wanted.as_bytes());
+    let debug_from_env = is("DUMB_INIT_DEBUG", "1");
+    let single_child_from_env = is("DUMB_INIT_SETSID", "0");
+    let subreaper = surface.subreaper || is("DUMB_INIT_SUBREAPER", "1");
+    let grace_period = match surface.grace_period.last() {
+        Some(&period) => period,
+        None => match from_env(program, &env, "DUMB_INIT_GRACE_PERIOD", parse_seconds) {
+            Ok(period) => period.unwrap_or(Duration::ZERO),
+            Err(message) => return exit(message, 1),
+        },
+    };
 
-    let mode = if options.single_child || single_child_from_env {
+    let mode = if surface.single_child || single_child_from_env {
         Mode::SingleChild
     } else {
         Mode::Setsid
     };
-    let mut rewrites = options.rewrites;
+    let mut rewrites = RewriteTable::default();
+    for rewrite in surface.rewrite {
+        rewrites.set(rewrite);
+    }
     if mode == Mode::Setsid {
         // Job-control stops would stop only the child, leaving the session
         // half-suspended; stopping with SIGSTOP instead keeps Ctrl-Z working.
@@ -103,85 +141,122 @@ pub fn parse<'a>(argv: &[&'a [u8]], env: impl Fn(&CStr) -> Option<&'a [u8]>) -> 
     }
 
     Outcome::Run(Config {
-        command,
+        command: scan.command.to_vec(),
         mode,
         log: Log {
-            verbose: options.verbose || debug_from_env,
+            verbose: surface.verbose || debug_from_env,
         },
         rewrites,
         subreaper,
-        grace_period: grace_period.unwrap_or(Duration::ZERO),
+        grace_period,
         debug_from_env,
         single_child_from_env,
     })
 }
 
-fn exit<'a>(message: Vec<u8>, status: i32) -> Outcome<'a> {
+/// argh reads the options the front found, in their canonical form. It stops
+/// at the first value that does not parse, the first in the order given, and
+/// that one is named in its option's words.
+fn read_surface(program: &[u8], given: &[Given]) -> Result<OptionSurface, Vec<u8>> {
+    let mut canonical: Vec<Cow<str>> = Vec::new();
+    for option in given {
+        canonical.push(Cow::Owned(format!("--{}", option.opt.name())));
+        if let Some(value) = option.value {
+            // Every value parser reads ASCII only and stops at the first byte
+            // it does not take, so replacing what is not UTF-8 changes no
+            // outcome; messages quote the bytes as given.
+            canonical.push(String::from_utf8_lossy(value));
+        }
+    }
+    let canonical: Vec<&str> = canonical.iter().map(|arg| arg.as_ref()).collect();
+    OptionSurface::from_args(&["dumb-init"], &canonical).map_err(|early| {
+        given
+            .iter()
+            .find_map(|option| option.refusal(program))
+            .unwrap_or_else(|| early.output.into_bytes())
+    })
+}
+
+/// An extension's environment variable, read when its option is not given;
+/// unset or empty is the same as not given.
+fn from_env<T>(
+    program: &[u8],
+    env: &impl Fn(&str) -> Option<OsString>,
+    name: &str,
+    parse: fn(&str) -> Result<T, InvalidValue>,
+) -> Result<Option<T>, Vec<u8>> {
+    let Some(value) = env(name).filter(|value| !value.is_empty()) else {
+        return Ok(None);
+    };
+    parse(&value.to_string_lossy())
+        .map(Some)
+        .map_err(|error| invalid(program, name, value.as_bytes(), &error))
+}
+
+/// The message for a value that `source` (an option or a variable) does not
+/// take: the reference's words for `-r`, one line naming the source for the
+/// extensions.
+fn invalid(program: &[u8], source: &str, value: &[u8], error: &InvalidValue) -> Vec<u8> {
+    let reason = error.to_string();
+    match error {
+        InvalidValue::Rewrite(_) => [reason.as_bytes(), b"\n"].concat(),
+        _ => [
+            program,
+            b": invalid ",
+            source.as_bytes(),
+            b" '",
+            value,
+            b"': ",
+            reason.as_bytes(),
+            b"\n",
+        ]
+        .concat(),
+    }
+}
+
+fn exit(message: Vec<u8>, status: i32) -> Outcome {
     Outcome::Exit { message, status }
 }
 
-/// The concatenation of `parts`.
-fn text(parts: &[&[u8]]) -> Vec<u8> {
-    parts.concat()
-}
-
 /// Seconds as a plain decimal (`10`, `2.5`, `.25`): no sign, no exponent.
-/// Read in integers, to the nanosecond (further decimals are dropped): going
-/// through an f64 would link the float parser for this one option.
-fn parse_seconds(text: &[u8]) -> Option<Duration> {
-    let digits = text.iter().filter(|b| b.is_ascii_digit()).count();
-    let dots = text.iter().filter(|&&b| b == b'.').count();
+/// Read in integers, to the nanosecond (further decimals are dropped).
+fn parse_seconds(text: &str) -> Result<Duration, InvalidValue> {
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    let dots = text.bytes().filter(|&b| b == b'.').count();
     if digits == 0 || dots > 1 || digits + dots != text.len() {
-        return None;
+        return Err(InvalidValue::Seconds);
     }
-    let dot = text.iter().position(|&b| b == b'.').unwrap_or(text.len());
-    let (whole, fraction) = (&text[..dot], text.get(dot + 1..).unwrap_or_default());
-    let seconds = whole.iter().try_fold(0u64, |seconds, digit| {
-        seconds
-            .checked_mul(10)?
-            .checked_add(u64::from(digit - b'0'))
-    })?;
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let seconds = match whole {
+        "" => 0,
+        whole => whole.parse().map_err(|_| InvalidValue::Seconds)?,
+    };
     // Nanoseconds: the first nine decimals, padded with zeros.
     let nanos = fraction
-        .iter()
-        .copied()
-        .chain(core::iter::repeat(b'0'))
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
         .take(9)
         .fold(0, |nanos, digit| nanos * 10 + u32::from(digit - b'0'));
-    Some(Duration::new(seconds, nanos))
-}
-
-fn invalid_grace_period(program: &[u8], source: &str, value: &[u8]) -> Vec<u8> {
-    text(&[
-        program,
-        b": invalid ",
-        source.as_bytes(),
-        b" '",
-        value,
-        b"': expected seconds, such as 10 or 2.5\n",
-    ])
-}
-
-fn invalid_rewrite() -> Vec<u8> {
-    text(&[InvalidRewrite::MESSAGE.as_bytes(), b"\n"])
+    Ok(Duration::new(seconds, nanos))
 }
 
 fn version() -> Vec<u8> {
-    text(&[b"dumb-init v", env!("CARGO_PKG_VERSION").as_bytes(), b"\n"])
+    format!("dumb-init v{}\n", env!("CARGO_PKG_VERSION")).into_bytes()
 }
 
 fn usage(program: &[u8]) -> Vec<u8> {
-    text(&[
+    [
         b"Usage: ",
         program,
         b" [option] program [args]\nTry ",
         program,
         b" --help for full usage.\n",
-    ])
+    ]
+    .concat()
 }
 
 fn help(program: &[u8]) -> Vec<u8> {
-    text(&[
+    [
         b"dumb-init v",
         env!("CARGO_PKG_VERSION").as_bytes(),
         b"\nUsage: ",
@@ -213,7 +288,8 @@ Environment:
    DUMB_INIT_SUBREAPER=1       same as --subreaper
    DUMB_INIT_GRACE_PERIOD=S    same as --grace-period=S
 ",
-    ])
+    ]
+    .concat()
 }
 
 /// An option the front recognises.
@@ -229,8 +305,30 @@ enum Opt {
 }
 
 impl Opt {
+    /// The whole long name, without `--`.
+    fn name(self) -> &'static str {
+        match self {
+            Opt::Help => "help",
+            Opt::Version => "version",
+            Opt::SingleChild => "single-child",
+            Opt::Verbose => "verbose",
+            Opt::Rewrite => "rewrite",
+            Opt::Subreaper => "subreaper",
+            Opt::GracePeriod => "grace-period",
+        }
+    }
+
     fn takes_value(self) -> bool {
         matches!(self, Opt::Rewrite | Opt::GracePeriod)
+    }
+
+    /// Whether `value` parses as this option's value.
+    fn check(self, value: &str) -> Result<(), InvalidValue> {
+        match self {
+            Opt::Rewrite => Rewrite::parse(value).map(drop).map_err(Into::into),
+            Opt::GracePeriod => parse_seconds(value).map(drop),
+            _ => Ok(()),
+        }
     }
 
     fn from_short(c: u8) -> Option<Opt> {
@@ -247,145 +345,181 @@ impl Opt {
 
 /// The reference's long options, in its table order (getopt lists ambiguous
 /// possibilities in this order). Abbreviations are matched against these only.
-const REFERENCE_LONG: [(&str, Opt); 5] = [
-    ("help", Opt::Help),
-    ("single-child", Opt::SingleChild),
-    ("rewrite", Opt::Rewrite),
-    ("verbose", Opt::Verbose),
-    ("version", Opt::Version),
+const REFERENCE_LONG: [Opt; 5] = [
+    Opt::Help,
+    Opt::SingleChild,
+    Opt::Rewrite,
+    Opt::Verbose,
+    Opt::Version,
 ];
 
 /// The extensions: whole names only, so that no abbreviation the reference
 /// accepts (`--s` for `--single-child`) changes meaning or becomes ambiguous.
-const EXTENSION_LONG: [(&str, Opt); 2] = [
-    ("subreaper", Opt::Subreaper),
-    ("grace-period", Opt::GracePeriod),
-];
+const EXTENSION_LONG: [Opt; 2] = [Opt::Subreaper, Opt::GracePeriod];
 
-impl Options {
-    /// Acts on one option: records it, or ends the run (help, version, a
-    /// value that does not parse).
-    fn apply<'a>(&mut self, program: &[u8], opt: Opt, value: &[u8]) -> Result<(), Outcome<'a>> {
-        match opt {
-            Opt::Help => return Err(exit(help(program), 0)),
-            Opt::Version => return Err(exit(version(), 0)),
-            Opt::SingleChild => self.single_child = true,
-            Opt::Verbose => self.verbose = true,
-            Opt::Subreaper => self.subreaper = true,
-            Opt::Rewrite => match Rewrite::parse(value) {
-                Ok(rewrite) => self.rewrites.set(rewrite),
-                Err(InvalidRewrite) => return Err(exit(invalid_rewrite(), 1)),
-            },
-            Opt::GracePeriod => match parse_seconds(value) {
-                Some(period) => self.grace_period = Some(period),
-                None => {
-                    let message = invalid_grace_period(program, "--grace-period", value);
-                    return Err(exit(message, 1));
-                }
-            },
-        }
-        Ok(())
+/// An option as the front found it, with its value's bytes as given.
+#[derive(Debug)]
+struct Given<'a> {
+    opt: Opt,
+    value: Option<&'a [u8]>,
+}
+
+impl Given<'_> {
+    /// The message for this option's value, if it does not parse.
+    fn refusal(&self, program: &[u8]) -> Option<Vec<u8>> {
+        let value = self.value?;
+        let error = self.opt.check(&String::from_utf8_lossy(value)).err()?;
+        Some(invalid(
+            program,
+            &format!("--{}", self.opt.name()),
+            value,
+            &error,
+        ))
     }
 }
 
-/// The options and the command, or the outcome that ended the run first.
-type Scanned<'a> = Result<(Options, Vec<&'a [u8]>), Outcome<'a>>;
+/// Why option parsing stopped before the command.
+#[derive(Debug, PartialEq)]
+enum Stop {
+    Help,
+    Version,
+    /// getopt's message, with argv[0], ending in a newline.
+    Invalid(Vec<u8>),
+}
 
-/// Walks `argv` as `getopt_long(argc, argv, "+hvVcr:", ...)` would, acting on
-/// each option as it comes.
-fn scan<'a>(program: &[u8], argv: &[&'a [u8]]) -> Scanned<'a> {
-    let mut options = Options::default();
+/// What the front found: the options before the stop (or the command), why
+/// it stopped early if it did, and the command.
+struct Scan<'a> {
+    given: Vec<Given<'a>>,
+    stop: Option<Stop>,
+    command: &'a [OsString],
+}
+
+/// Walks `argv` as `getopt_long(argc, argv, "+hvVcr:", ...)` would.
+fn scan<'a>(program: &[u8], argv: &'a [OsString]) -> Scan<'a> {
+    let mut given = Vec::new();
     let mut next = 1;
-    while let Some(&arg) = argv.get(next) {
+    let stop = loop {
+        let Some(arg) = argv.get(next).map(|a| a.as_bytes()) else {
+            break None;
+        };
         if arg == b"--" {
             next += 1;
-            break;
+            break None;
         }
         if arg.len() < 2 || arg[0] != b'-' {
-            break;
+            break None;
         }
         next += 1;
-        if arg[1] == b'-' {
-            let (opt, value) = scan_long(program, &arg[2..], argv, &mut next)?;
-            options.apply(program, opt, value)?;
+        let found = if arg[1] == b'-' {
+            scan_long(program, &arg[2..], argv, &mut next).map(|option| vec![option])
         } else {
-            scan_cluster(program, &arg[1..], argv, &mut next, &mut options)?;
+            scan_cluster(program, &arg[1..], argv, &mut next)
+        };
+        match found {
+            Ok(options) => {
+                let stop = options.iter().find_map(|option| match option.opt {
+                    Opt::Help => Some(Stop::Help),
+                    Opt::Version => Some(Stop::Version),
+                    _ => None,
+                });
+                given.extend(
+                    options
+                        .into_iter()
+                        .take_while(|option| !matches!(option.opt, Opt::Help | Opt::Version)),
+                );
+                if stop.is_some() {
+                    break stop;
+                }
+            }
+            Err(message) => break Some(Stop::Invalid(message)),
         }
+    };
+    let command = match stop {
+        None => argv.get(next..).unwrap_or_default(),
+        Some(_) => &[],
+    };
+    Scan {
+        given,
+        stop,
+        command,
     }
-    Ok((options, argv.get(next..).unwrap_or_default().to_vec()))
 }
 
-/// A `--name[=value]` argument (`body` is what follows `--`): the option and
-/// its value (empty for a flag).
-fn scan_long<'a, 'b>(
+/// A `--name[=value]` argument (`body` is what follows `--`).
+fn scan_long<'a>(
     program: &[u8],
-    body: &'b [u8],
-    argv: &[&'b [u8]],
+    body: &'a [u8],
+    argv: &'a [OsString],
     next: &mut usize,
-) -> Result<(Opt, &'b [u8]), Outcome<'a>> {
+) -> Result<Given<'a>, Vec<u8>> {
     let name_end = body.iter().position(|&b| b == b'=').unwrap_or(body.len());
     let (name, attached) = (&body[..name_end], body.get(name_end + 1..));
     let exact = REFERENCE_LONG
         .iter()
         .chain(&EXTENSION_LONG)
-        .find(|(long, _)| long.as_bytes() == name);
-    let (long, opt) = match exact {
-        Some(&found) => found,
+        .find(|opt| opt.name().as_bytes() == name);
+    let opt = match exact {
+        Some(&opt) => opt,
         None => {
-            let matches: Vec<_> = REFERENCE_LONG
-                .iter()
-                .filter(|(long, _)| long.as_bytes().starts_with(name))
+            let matches: Vec<Opt> = REFERENCE_LONG
+                .into_iter()
+                .filter(|opt| opt.name().as_bytes().starts_with(name))
                 .collect();
             match matches.as_slice() {
                 [] => return Err(refuse(program, &[b"unrecognized option '--", body, b"'"])),
-                [only] => **only,
+                [only] => *only,
                 several => {
                     let mut parts: Vec<&[u8]> =
                         vec![b"option '--", body, b"' is ambiguous; possibilities:"];
-                    for (long, _) in several {
-                        parts.extend_from_slice(&[b" '--", long.as_bytes(), b"'"]);
+                    for opt in several {
+                        parts.extend_from_slice(&[b" '--", opt.name().as_bytes(), b"'"]);
                     }
                     return Err(refuse(program, &parts));
                 }
             }
         }
     };
-    let long = long.as_bytes();
-    match (opt.takes_value(), attached) {
-        (true, Some(value)) => Ok((opt, value)),
+    let long = opt.name().as_bytes();
+    let value = match (opt.takes_value(), attached) {
+        (true, Some(value)) => Some(value),
         (true, None) => match argv.get(*next) {
             Some(value) => {
                 *next += 1;
-                Ok((opt, value))
+                Some(value.as_bytes())
             }
-            None => Err(refuse(
-                program,
-                &[b"option '--", long, b"' requires an argument"],
-            )),
+            None => {
+                let parts: [&[u8]; 3] = [b"option '--", long, b"' requires an argument"];
+                return Err(refuse(program, &parts));
+            }
         },
-        (false, Some(_)) => Err(refuse(
-            program,
-            &[b"option '--", long, b"' doesn't allow an argument"],
-        )),
-        (false, None) => Ok((opt, b"")),
-    }
+        (false, Some(_)) => {
+            let parts: [&[u8]; 3] = [b"option '--", long, b"' doesn't allow an argument"];
+            return Err(refuse(program, &parts));
+        }
+        (false, None) => None,
+    };
+    Ok(Given { opt, value })
 }
 
-/// A `-abc` cluster (`letters` is what follows `-`), each option acted on in
-/// turn.
+/// A `-abc` cluster (`letters` is what follows `-`), up to the first option
+/// that ends parsing (help, version) or takes the rest as its value.
 fn scan_cluster<'a>(
     program: &[u8],
-    letters: &[u8],
-    argv: &[&[u8]],
+    letters: &'a [u8],
+    argv: &'a [OsString],
     next: &mut usize,
-    options: &mut Options,
-) -> Result<(), Outcome<'a>> {
+) -> Result<Vec<Given<'a>>, Vec<u8>> {
+    let mut found = Vec::new();
     for (index, &letter) in letters.iter().enumerate() {
         let Some(opt) = Opt::from_short(letter) else {
             return Err(refuse(program, &[b"invalid option -- '", &[letter], b"'"]));
         };
         if !opt.takes_value() {
-            options.apply(program, opt, b"")?;
+            found.push(Given { opt, value: None });
+            if matches!(opt, Opt::Help | Opt::Version) {
+                break;
+            }
             continue;
         }
         let attached = &letters[index + 1..];
@@ -393,49 +527,43 @@ fn scan_cluster<'a>(
             attached
         } else if let Some(value) = argv.get(*next) {
             *next += 1;
-            value
+            value.as_bytes()
         } else {
             let parts: [&[u8]; 3] = [b"option requires an argument -- '", &[letter], b"'"];
             return Err(refuse(program, &parts));
         };
-        // The value takes the rest of the cluster.
-        return options.apply(program, opt, value);
+        found.push(Given {
+            opt,
+            value: Some(value),
+        });
+        break;
     }
-    Ok(())
+    Ok(found)
 }
 
-/// getopt's refusal: `argv[0]: <parts>` and exit status 1.
-fn refuse<'a>(program: &[u8], parts: &[&[u8]]) -> Outcome<'a> {
-    let mut message = text(&[program, b": "]);
-    for part in parts {
-        message.extend_from_slice(part);
-    }
-    message.push(b'\n');
-    exit(message, 1)
+/// getopt's refusal: `argv[0]: <parts>` and a newline.
+fn refuse(program: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    [&[program, b": "], parts, &[b"\n"]].concat().concat()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::string::{String, ToString};
+    use std::os::unix::ffi::OsStringExt;
 
-    fn run_with_env(
-        args: &[&'static str],
-        env: &[(&'static str, &'static str)],
-    ) -> Outcome<'static> {
-        let argv: Vec<&[u8]> = std::iter::once("dumb-init")
+    fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let argv: Vec<OsString> = std::iter::once("dumb-init")
             .chain(args.iter().copied())
-            .map(str::as_bytes)
+            .map(OsString::from)
             .collect();
-        let env = env.to_vec();
-        parse(&argv, move |name| {
+        parse(&argv, |name| {
             env.iter()
-                .find(|(key, _)| key.as_bytes() == name.to_bytes())
-                .map(|(_, value)| value.as_bytes())
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| OsString::from(value))
         })
     }
 
-    fn config(args: &[&'static str]) -> Config<'static> {
+    fn config(args: &[&str]) -> Config {
         match run_with_env(args, &[]) {
             Outcome::Run(config) => config,
             other => panic!("{args:?} did not run: {other:?}"),
@@ -443,19 +571,15 @@ mod tests {
     }
 
     /// The message and status of a command line that does not run.
-    fn refusal(args: &[&'static str]) -> (String, i32) {
+    fn refusal(args: &[&str]) -> (String, i32) {
         match run_with_env(args, &[]) {
             Outcome::Exit { message, status } => (String::from_utf8(message).unwrap(), status),
             Outcome::Run(config) => panic!("{args:?} ran {:?}", config.command),
         }
     }
 
-    fn command<'a>(config: &'a Config) -> Vec<&'a str> {
-        config
-            .command
-            .iter()
-            .map(|a| std::str::from_utf8(a).unwrap())
-            .collect()
+    fn command(config: &Config) -> Vec<&str> {
+        config.command.iter().map(|a| a.to_str().unwrap()).collect()
     }
 
     fn forwards(config: &Config, signal: i32) -> Option<i32> {
@@ -534,8 +658,13 @@ mod tests {
 
     #[test]
     fn command_bytes_pass_through_unchanged() {
-        let odd: &[u8] = b"a\xff\xfez";
-        match parse(&[b"dumb-init", b"printf", odd], |_| None) {
+        let odd = OsString::from_vec(b"a\xff\xfez".to_vec());
+        let argv = [
+            OsString::from("dumb-init"),
+            OsString::from("printf"),
+            odd.clone(),
+        ];
+        match parse(&argv, |_| None) {
             Outcome::Run(config) => assert_eq!(config.command[1], odd),
             other => panic!("{other:?}"),
         }
@@ -678,7 +807,7 @@ mod tests {
 
     #[test]
     fn environment_needs_exact_values() {
-        let run = |env: &[(&'static str, &'static str)]| match run_with_env(&["x"], env) {
+        let run = |env: &[(&str, &str)]| match run_with_env(&["x"], env) {
             Outcome::Run(config) => config,
             other => panic!("{other:?}"),
         };

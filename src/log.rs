@@ -3,7 +3,9 @@
 //! one `write(2)`, so logging allocates nothing and is safe between fork and
 //! exec, and lines from the supervisor and the child do not interleave.
 
-use core::fmt::{self, Write};
+use std::fmt::{self, Write};
+
+use nix::errno::Errno;
 
 const PREFIX: &str = "[dumb-init] ";
 
@@ -25,12 +27,12 @@ pub fn write_line(args: fmt::Arguments<'_>) {
 
 /// Raw bytes to stderr (messages that must carry argument bytes unchanged).
 pub fn write_stderr(mut bytes: &[u8]) {
+    // A plain write(2) on descriptor 2: no lock, no buffer, no allocation.
+    let stderr = std::io::stderr();
     while !bytes.is_empty() {
-        // SAFETY: the pointer and length describe a live slice.
-        let written = unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
-        match written {
-            n if n > 0 => bytes = &bytes[n as usize..],
-            -1 if crate::strerror::last_errno() == libc::EINTR => continue,
+        match nix::unistd::write(&stderr, bytes) {
+            Ok(written) if written > 0 => bytes = &bytes[written..],
+            Err(Errno::EINTR) => continue,
             // stderr is closed or full: there is no one left to tell.
             _ => return,
         }

@@ -1,16 +1,20 @@
 //! The process's signal state: the mask, the dispositions and the wait for a
-//! signal, all made with the system calls themselves. C libraries keep some
-//! real-time signals to themselves (glibc 32-33, musl 32-34): they leave them
-//! out of `sigfillset`, `sigaddset` and `sigprocmask`, refuse `sigaction` on
-//! them, and musl unblocks two of them the first time a handler is installed.
-//! Under musl that would leave signal 34, the first real-time signal a glibc
-//! program knows, unblocked and deadly. The kernel's view is used instead, so
+//! signal, all made with the system calls themselves, through `libc::syscall`.
+//! C libraries keep some real-time signals to themselves (glibc 32-33, musl
+//! 32-34): they leave them out of `sigfillset`, `sigaddset` and
+//! `sigprocmask`, refuse `sigaction` on them, and musl unblocks two of them
+//! the first time a handler is installed. Under musl that would leave signal
+//! 34, the first real-time signal a glibc program knows, unblocked and
+//! deadly. nix's `SigSet`, `sigaction` and `SigSet::wait` are built on those
+//! functions and on its `Signal` enum, which holds no real-time signal at
+//! all, so they cannot serve here. The kernel's view is used instead, and
 //! every signal 1-64 is covered whichever C library is linked.
 
-use core::mem::MaybeUninit;
-use core::time::Duration;
+use std::mem::MaybeUninit;
+use std::ptr;
+use std::time::Duration;
 
-use crate::syscall::{self, KernelSigaction};
+use nix::libc;
 
 /// A kernel signal set: bit N-1 stands for signal N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,14 +26,32 @@ impl KernelSigset {
     pub const NONE: KernelSigset = KernelSigset(0);
 }
 
+/// The size of a kernel signal set, as the system calls want it.
+const SIGSET_SIZE: usize = size_of::<u64>();
+
 /// Adds `set` to the blocked signals.
 pub fn block(set: KernelSigset) {
-    syscall::change_mask(libc::SIG_BLOCK, set.0);
+    change_mask(libc::SIG_BLOCK, set);
 }
 
 /// Makes `set` the whole mask. Async-signal-safe: used between fork and exec.
 pub fn set_mask(set: KernelSigset) {
-    syscall::change_mask(libc::SIG_SETMASK, set.0);
+    change_mask(libc::SIG_SETMASK, set);
+}
+
+fn change_mask(how: libc::c_int, set: KernelSigset) {
+    // SAFETY: the set is a live u64 of the size passed; the old-mask pointer
+    // may be null. A plain system call is async-signal-safe. Only EINVAL for
+    // a bad `how` can come back, and `how` is a constant.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            how,
+            &set.0,
+            ptr::null_mut::<u64>(),
+            SIGSET_SIZE,
+        )
+    };
 }
 
 /// Sets every signal 1-64 back to its default action. Signals stay blocked in
@@ -54,6 +76,18 @@ pub fn discard_pending_sigpipe() {
     set_disposition(libc::SIGPIPE, libc::SIG_DFL);
 }
 
+/// The kernel's `struct sigaction` on x86_64 and aarch64.
+#[repr(C)]
+struct KernelSigaction {
+    handler: usize,
+    flags: u64,
+    restorer: usize,
+    mask: u64,
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+compile_error!("KernelSigaction's layout is known for x86_64 and aarch64 only");
+
 fn set_disposition(signal: libc::c_int, handler: usize) {
     let action = KernelSigaction {
         handler,
@@ -61,8 +95,18 @@ fn set_disposition(signal: libc::c_int, handler: usize) {
         restorer: 0,
         mask: 0,
     };
-    // KILL and STOP are refused with EINVAL, which is fine.
-    let _ = syscall::set_action(signal, &action);
+    // SAFETY: a live action of the kernel's layout and a null old-action
+    // pointer, with the kernel's sigset size; SIG_DFL and SIG_IGN need no
+    // restorer. KILL and STOP are refused with EINVAL, which is fine.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigaction,
+            signal,
+            &action,
+            ptr::null_mut::<KernelSigaction>(),
+            SIGSET_SIZE,
+        )
+    };
 }
 
 /// A signal taken off the pending set, with who sent it.
@@ -80,8 +124,7 @@ impl Received {
     /// This process raised it itself (a getpid() call: ask only when it
     /// matters, the hot path forwards without it).
     pub fn from_self(&self) -> bool {
-        // SAFETY: getpid has no preconditions.
-        self.code == libc::SI_USER && self.sender == unsafe { libc::getpid() }
+        self.code == libc::SI_USER && self.sender == nix::unistd::getpid().as_raw()
     }
 }
 
@@ -93,10 +136,25 @@ pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
         tv_sec: left.as_secs().min(86_400) as _,
         tv_nsec: left.subsec_nanos().into(),
     });
+    let timeout = timeout.as_ref().map_or(ptr::null(), ptr::from_ref);
     let mut info = MaybeUninit::<libc::siginfo_t>::uninit();
-    let signal = syscall::take_signal(set.0, &mut info, timeout.as_ref()).ok()?;
+    // SAFETY: the set is a live u64 of the size passed, info is a live
+    // siginfo_t for the kernel to fill in, and the timeout pointer is null or
+    // points at a live timespec.
+    let signal = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigtimedwait,
+            &set.0,
+            info.as_mut_ptr(),
+            timeout,
+            SIGSET_SIZE,
+        )
+    };
+    if signal <= 0 {
+        return None;
+    }
     // SAFETY: a successful rt_sigtimedwait filled in the siginfo.
-    let info = unsafe { info.assume_init_ref() };
+    let info = unsafe { info.assume_init() };
     let sender = if info.si_code == libc::SI_USER {
         // SAFETY: for SI_USER the kernel filled in the sender's PID.
         unsafe { info.si_pid() }
@@ -104,7 +162,7 @@ pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
         0
     };
     Some(Received {
-        signal,
+        signal: signal as i32,
         code: info.si_code,
         sender,
     })

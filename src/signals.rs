@@ -1,66 +1,42 @@
 //! Signal numbers and names, the `-r s:r` argument, and the rewrite table that
 //! decides what a received signal becomes before it is forwarded.
 
-use libc::{
-    SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGIO, SIGKILL,
-    SIGPIPE, SIGPROF, SIGPWR, SIGQUIT, SIGSEGV, SIGSTKFLT, SIGSTOP, SIGSYS, SIGTERM, SIGTRAP,
-    SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGVTALRM, SIGWINCH, SIGXCPU, SIGXFSZ,
-};
+use nix::libc::{SIGPWR, SIGSTKFLT};
+use signal_hook::consts::signal::{SIGABRT, SIGCHLD, SIGIO, SIGSYS};
+use signal_hook::low_level::signal_name;
 
 /// The highest standard signal; `-r` accepts 1..=MAXSIG on the left and
 /// 0..=MAXSIG on the right.
 pub const MAXSIG: i32 = 31;
 
-/// Linux's standard signal names without the `SIG` prefix, then the aliases
-/// that C libraries define for some of them.
-const NAMES: &[(&str, i32)] = &[
-    ("HUP", SIGHUP),
-    ("INT", SIGINT),
-    ("QUIT", SIGQUIT),
-    ("ILL", SIGILL),
-    ("TRAP", SIGTRAP),
-    ("ABRT", SIGABRT),
-    ("BUS", SIGBUS),
-    ("FPE", SIGFPE),
-    ("KILL", SIGKILL),
-    ("USR1", SIGUSR1),
-    ("SEGV", SIGSEGV),
-    ("USR2", SIGUSR2),
-    ("PIPE", SIGPIPE),
-    ("ALRM", SIGALRM),
-    ("TERM", SIGTERM),
+/// The names signal-hook's table does not give: two Linux signals it leaves
+/// out, then the aliases that C libraries define for some others.
+const MORE_NAMES: &[(&str, i32)] = &[
     ("STKFLT", SIGSTKFLT),
-    ("CHLD", SIGCHLD),
-    ("CONT", SIGCONT),
-    ("STOP", SIGSTOP),
-    ("TSTP", SIGTSTP),
-    ("TTIN", SIGTTIN),
-    ("TTOU", SIGTTOU),
-    ("URG", SIGURG),
-    ("XCPU", SIGXCPU),
-    ("XFSZ", SIGXFSZ),
-    ("VTALRM", SIGVTALRM),
-    ("PROF", SIGPROF),
-    ("WINCH", SIGWINCH),
-    ("IO", SIGIO),
     ("PWR", SIGPWR),
-    ("SYS", SIGSYS),
     ("IOT", SIGABRT),
     ("POLL", SIGIO),
     ("CLD", SIGCHLD),
     ("UNUSED", SIGSYS),
 ];
 
-/// The number of a signal named with or without `SIG`, in any case.
+/// The number of a standard signal named with or without `SIG`, in any case.
 pub fn number_for_name(name: &str) -> Option<i32> {
     let bare = match name.get(..3) {
         Some(prefix) if prefix.eq_ignore_ascii_case("SIG") => &name[3..],
         _ => name,
     };
-    NAMES
-        .iter()
-        .find(|(known, _)| known.eq_ignore_ascii_case(bare))
-        .map(|&(_, number)| number)
+    let named = |number: &i32| {
+        signal_name(*number)
+            .and_then(|full| full.strip_prefix("SIG"))
+            .is_some_and(|known| known.eq_ignore_ascii_case(bare))
+    };
+    (1..=MAXSIG).find(named).or_else(|| {
+        MORE_NAMES
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(bare))
+            .map(|&(_, number)| number)
+    })
 }
 
 /// One `-r s:r` argument, validated: `from` is 1..=31, `to` is 0..=31 (0 drops).
@@ -87,8 +63,8 @@ impl Rewrite {
     /// Reads `s:r` first exactly as C's `sscanf("%d:%d")` does (so every
     /// argument the reference accepts means the same here), and only when that
     /// fails as a pair of signal names or numbers such as `TERM:QUIT`.
-    pub fn parse(arg: &[u8]) -> Result<Self, InvalidRewrite> {
-        let (from, to) = scan_pair(arg)
+    pub fn parse(arg: &str) -> Result<Self, InvalidRewrite> {
+        let (from, to) = scan_pair(arg.as_bytes())
             .or_else(|| named_pair(arg))
             .ok_or(InvalidRewrite)?;
         if (1..=MAXSIG).contains(&from) && (0..=MAXSIG).contains(&to) {
@@ -154,9 +130,8 @@ fn scan_digits(input: &[u8], negative: bool) -> Option<(i32, &[u8])> {
 
 /// `NAME:NAME`, `NAME:number` or `number:NAME`, the extension to `-r`: at
 /// least one side is a name, and a number is plain digits.
-fn named_pair(arg: &[u8]) -> Option<(i32, i32)> {
-    let text = core::str::from_utf8(arg).ok()?;
-    let (from, to) = text.split_once(':')?;
+fn named_pair(arg: &str) -> Option<(i32, i32)> {
+    let (from, to) = arg.split_once(':')?;
     let (from_name, to_name) = (number_for_name(from), number_for_name(to));
     if from_name.is_none() && to_name.is_none() {
         return None;
@@ -229,9 +204,10 @@ impl RewriteTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGUSR1};
 
     fn parse(arg: &str) -> Result<(i32, i32), InvalidRewrite> {
-        Rewrite::parse(arg.as_bytes()).map(|r| (r.from, r.to))
+        Rewrite::parse(arg).map(|r| (r.from, r.to))
     }
 
     #[test]
@@ -307,8 +283,31 @@ mod tests {
     #[test]
     fn every_standard_number_has_a_name() {
         for number in 1..=MAXSIG {
-            assert!(NAMES.iter().any(|&(_, n)| n == number), "signal {number}");
+            let named =
+                signal_name(number).is_some() || MORE_NAMES.iter().any(|&(_, n)| n == number);
+            assert!(named, "signal {number}");
         }
+    }
+
+    #[test]
+    fn names_are_the_linux_ones() {
+        let cases = [
+            ("HUP", 1),
+            ("ILL", 4),
+            ("STKFLT", 16),
+            ("CHLD", 17),
+            ("URG", 23),
+            ("WINCH", 28),
+            ("IO", 29),
+            ("PWR", 30),
+            ("SYS", 31),
+        ];
+        for (name, number) in cases {
+            assert_eq!(number_for_name(name), Some(number), "{name}");
+        }
+        assert_eq!(number_for_name("SIG"), None);
+        assert_eq!(number_for_name(""), None);
+        assert_eq!(number_for_name("SIGSIGTERM"), None);
     }
 
     #[test]

@@ -3,21 +3,35 @@
 //! rules. Everything the child needs is prepared before the fork, so that the
 //! child runs only async-signal-safe calls and allocates nothing.
 
-use alloc::ffi::CString;
-use alloc::vec;
-use alloc::vec::Vec;
-use core::ffi::{CStr, c_char};
-use core::fmt::Write;
-use core::ptr;
+use std::ffi::{CStr, CString, OsString, c_char};
+use std::fmt::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::ptr;
+
+use nix::errno::Errno;
+use nix::libc;
+use nix::unistd::{self, ForkResult, Pid};
 
 use crate::cli::Mode;
 use crate::log::{self, LineBuffer, Log};
 use crate::signal_state::{self, KernelSigset};
-use crate::strerror::{Strerror, last_errno};
+use crate::strerror::Strerror;
 
 unsafe extern "C" {
+    /// The process's environment, handed to the command as it is.
     static environ: *const *const c_char;
 }
+
+nix::ioctl_none_bad!(
+    /// TIOCNOTTY: give up the controlling terminal of the descriptor.
+    give_up_terminal,
+    libc::TIOCNOTTY
+);
+nix::ioctl_write_int_bad!(
+    /// TIOCSCTTY: take the descriptor's terminal as the controlling one.
+    take_terminal,
+    libc::TIOCSCTTY
+);
 
 /// The shell glibc's `execvp` hands a file that the kernel would not run.
 const SHELL: &CStr = c"/bin/sh";
@@ -43,17 +57,16 @@ pub fn detach_from_terminal(mode: Mode, log: Log) -> HandOff {
         return HandOff::default();
     }
     // SAFETY: TIOCNOTTY takes no argument and only affects this process.
-    if unsafe { libc::ioctl(libc::STDIN_FILENO, libc::TIOCNOTTY) } == -1 {
-        let errno = last_errno();
+    if let Err(errno) = unsafe { give_up_terminal(libc::STDIN_FILENO) } {
         log::debug!(
             log,
-            "Unable to detach from controlling tty (errno={errno} {}).",
-            Strerror(errno)
+            "Unable to detach from controlling tty (errno={} {}).",
+            errno as i32,
+            Strerror::from(errno)
         );
         return HandOff::default();
     }
-    // SAFETY: getsid(0) and getpid() have no preconditions.
-    if unsafe { libc::getsid(0) == libc::getpid() } {
+    if unistd::getsid(None) == Ok(unistd::getpid()) {
         log::debug!(
             log,
             "Detached from controlling tty, ignoring the first SIGHUP and SIGCONT we receive."
@@ -86,25 +99,25 @@ pub struct ExecPlan {
     /// `/bin/sh <candidate> <args...>`: slot 1 is filled in just before use.
     script_argv: Vec<*const c_char>,
     /// An error glibc reports before trying anything.
-    early_error: Option<i32>,
+    early_error: Option<Errno>,
 }
 
 impl ExecPlan {
     /// Prepares `command` (non-empty) for exec, searching `path` (the value of
     /// `PATH`, `None` if unset) as glibc's `execvp` does.
-    pub fn new(command: &[&[u8]], path: Option<&[u8]>) -> Self {
+    pub fn new(command: &[OsString], path: Option<&[u8]>) -> Self {
         // Arguments come from a C argv, so they hold no NUL bytes; an empty
         // CString is the fallback that keeps this infallible.
         let args: Vec<CString> = command
             .iter()
-            .map(|arg| CString::new(*arg).unwrap_or_default())
+            .map(|arg| CString::new(arg.as_bytes()).unwrap_or_default())
             .collect();
         let mut argv: Vec<*const c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
         argv.push(ptr::null());
         let mut script_argv = vec![SHELL.as_ptr(), ptr::null()];
         script_argv.extend_from_slice(&argv[1..]);
 
-        let name = command[0].to_vec();
+        let name = command[0].as_bytes().to_vec();
         let (candidates, searched, early_error) = search_order(&name, path);
         ExecPlan {
             name,
@@ -118,56 +131,69 @@ impl ExecPlan {
     }
 
     /// Tries each candidate as glibc's `execvp` does and returns the error
-    /// that it would leave in errno. Async-signal-safe; allocates nothing.
-    fn exec(&mut self) -> i32 {
+    /// that it would leave in errno. Async-signal-safe; allocates nothing,
+    /// which is why it calls `execve` itself: nix's `execve` builds its
+    /// pointer arrays on the heap.
+    fn exec(&mut self) -> Errno {
         if let Some(errno) = self.early_error {
             return errno;
         }
         let mut denied = false;
-        let mut last = libc::ENOENT;
+        let mut last = Errno::ENOENT;
         for candidate in &self.candidates {
             // The command starts with an empty mask and no signal of ours
             // pending; the mask is restored if the exec fails.
             signal_state::discard_pending_sigpipe();
             signal_state::set_mask(KernelSigset::NONE);
-            // SAFETY: every pointer is a NUL-terminated string owned by self or
-            // the environment, and both arrays end with a null pointer.
-            unsafe { libc::execve(candidate.as_ptr(), self.argv.as_ptr(), environ) };
-            last = last_errno();
-            if last == libc::ENOEXEC {
+            last = execve(candidate, &self.argv);
+            if last == Errno::ENOEXEC {
                 // No #! line and not a binary: glibc runs it with /bin/sh.
                 self.script_argv[1] = candidate.as_ptr();
-                // SAFETY: as above; script_argv ends with argv's null pointer.
-                unsafe { libc::execve(SHELL.as_ptr(), self.script_argv.as_ptr(), environ) };
-                last = last_errno();
+                last = execve(SHELL, &self.script_argv);
             }
             signal_state::set_mask(KernelSigset::ALL);
             if !self.searched {
                 return last;
             }
             match last {
-                libc::EACCES => denied = true,
-                libc::ENOENT | libc::ESTALE | libc::ENOTDIR | libc::ENODEV | libc::ETIMEDOUT => {}
+                Errno::EACCES => denied = true,
+                Errno::ENOENT
+                | Errno::ESTALE
+                | Errno::ENOTDIR
+                | Errno::ENODEV
+                | Errno::ETIMEDOUT => {}
                 _ => return last,
             }
         }
-        if denied { libc::EACCES } else { last }
+        if denied { Errno::EACCES } else { last }
     }
+}
+
+/// `execve(path, argv, environ)`; returns only when it failed, with why.
+fn execve(path: &CStr, argv: &[*const c_char]) -> Errno {
+    if argv.last() == Some(&ptr::null()) {
+        // SAFETY: path is NUL-terminated; argv's pointers are NUL-terminated
+        // strings owned by the plan (or SHELL), and it ends with a null
+        // pointer (checked above); environ is the C library's, ends with a
+        // null pointer, and nobody changes it in this single-threaded child.
+        unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), environ) };
+    }
+    Errno::last()
 }
 
 /// The paths glibc's `execvp` tries for `name`: the name itself when it holds
 /// a slash, otherwise each `PATH` entry joined to it (an empty entry meaning
 /// the current directory).
-fn search_order(name: &[u8], path: Option<&[u8]>) -> (Vec<CString>, bool, Option<i32>) {
+fn search_order(name: &[u8], path: Option<&[u8]>) -> (Vec<CString>, bool, Option<Errno>) {
     let c_path = |bytes: Vec<u8>| CString::new(bytes).unwrap_or_default();
     if name.is_empty() {
-        return (Vec::new(), false, Some(libc::ENOENT));
+        return (Vec::new(), false, Some(Errno::ENOENT));
     }
     if name.contains(&b'/') {
         return (vec![c_path(name.to_vec())], false, None);
     }
     if name.len() > NAME_MAX {
-        return (Vec::new(), true, Some(libc::ENAMETOOLONG));
+        return (Vec::new(), true, Some(Errno::ENAMETOOLONG));
     }
     let path = path.unwrap_or(DEFAULT_PATH);
     // glibc sizes its buffer from at most PATH_MAX - 1 bytes of PATH and skips
@@ -188,15 +214,13 @@ fn search_order(name: &[u8], path: Option<&[u8]>) -> (Vec<CString>, bool, Option
     (candidates, true, None)
 }
 
-/// Forks the child that runs the command. Returns its PID in the supervisor,
-/// or fork's errno.
-pub fn spawn(plan: &mut ExecPlan, mode: Mode, log: Log) -> Result<i32, i32> {
+/// Forks the child that runs the command. Returns its PID in the supervisor.
+pub fn spawn(plan: &mut ExecPlan, mode: Mode, log: Log) -> Result<Pid, Errno> {
     // SAFETY: the process is single-threaded here, and the child branch only
     // makes async-signal-safe calls on memory prepared before the fork.
-    match unsafe { libc::fork() } {
-        -1 => Err(last_errno()),
-        0 => become_command(plan, mode, log),
-        child => Ok(child),
+    match unsafe { unistd::fork() }? {
+        ForkResult::Parent { child } => Ok(child),
+        ForkResult::Child => become_command(plan, mode, log),
     }
 }
 
@@ -205,23 +229,21 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
     // Signals stay blocked until the exec itself (see `ExecPlan::exec`), so
     // that our own lines cannot kill us with SIGPIPE before the command runs.
     if mode == Mode::Setsid {
-        // SAFETY: setsid has no preconditions.
-        if unsafe { libc::setsid() } == -1 {
-            let errno = last_errno();
+        if let Err(errno) = unistd::setsid() {
             log::error!(
-                "Unable to setsid (errno={errno} {}). Exiting.",
-                Strerror(errno)
+                "Unable to setsid (errno={} {}). Exiting.",
+                errno as i32,
+                Strerror::from(errno)
             );
-            // SAFETY: _exit is async-signal-safe and ends the child at once.
-            unsafe { libc::_exit(1) };
+            exit_now(1);
         }
         // SAFETY: TIOCSCTTY takes an int argument; 0 means do not steal.
-        if unsafe { libc::ioctl(libc::STDIN_FILENO, libc::TIOCSCTTY, 0) } == -1 {
-            let errno = last_errno();
+        if let Err(errno) = unsafe { take_terminal(libc::STDIN_FILENO, 0) } {
             log::debug!(
                 log,
-                "Unable to attach to controlling tty (errno={errno} {}).",
-                Strerror(errno)
+                "Unable to attach to controlling tty (errno={} {}).",
+                errno as i32,
+                Strerror::from(errno)
             );
         }
         log::debug!(log, "setsid complete.");
@@ -230,23 +252,19 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
     let mut line = LineBuffer::new();
     line.push(b"[dumb-init] ");
     line.push(&plan.name);
-    let _ = writeln!(line, ": {}", Strerror(errno));
+    let _ = writeln!(line, ": {}", Strerror::from(errno));
     line.flush();
-    // SAFETY: as above.
-    unsafe { libc::_exit(2) }
+    exit_now(2)
+}
+
+/// `_exit(2)`: ends the child at once, without the exit handlers that belong
+/// to the supervisor's copy of the process (nix has no wrapper for it).
+fn exit_now(status: i32) -> ! {
+    // SAFETY: _exit is async-signal-safe and has no preconditions.
+    unsafe { libc::_exit(status) }
 }
 
 /// The command's `PATH`, as the environment holds it.
-pub fn path_variable() -> Option<&'static [u8]> {
-    environment_variable(c"PATH")
-}
-
-/// The value of an environment variable, bytes unchanged.
-pub fn environment_variable(name: &CStr) -> Option<&'static [u8]> {
-    // SAFETY: name is NUL-terminated. The process is single-threaded, so the
-    // environment is not changed under us, and nothing here ever changes it:
-    // the string getenv points at lives as long as the process.
-    let value = unsafe { libc::getenv(name.as_ptr()) };
-    // SAFETY: as above; a non-null result is a NUL-terminated string.
-    (!value.is_null()).then(|| unsafe { CStr::from_ptr(value) }.to_bytes())
+pub fn path_variable() -> Option<OsString> {
+    std::env::var_os("PATH")
 }

@@ -3,10 +3,15 @@
 //! to what is left and exits with the command's status. The decisions are pure
 //! functions (`decide`, `ChildExit::status`); `Supervisor` carries them out.
 
-use core::time::Duration;
+use std::time::{Duration, Instant};
 
-use libc::{
-    SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
+use nix::errno::Errno;
+use nix::libc;
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::WaitPidFlag;
+use nix::unistd::Pid;
+use signal_hook::consts::signal::{
+    SIGCHLD, SIGCONT, SIGHUP, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
 };
 
 use crate::cli::Mode;
@@ -15,10 +20,6 @@ use crate::process_tree;
 use crate::signal_state::{self, KernelSigset, Received};
 use crate::signals::{RewriteTable, Translation};
 use crate::spawn::HandOff;
-use crate::syscall;
-
-/// A process ID.
-pub type Pid = libc::pid_t;
 
 /// Blocks every signal, so that none is lost before the supervisor waits for
 /// it, then sets every disposition to the default, which the command inherits.
@@ -45,10 +46,10 @@ impl ForwardTarget {
     }
 
     /// The `pid` argument to `kill(2)`.
-    fn kill_argument(self) -> Pid {
+    fn kill_argument(self) -> libc::pid_t {
         match self {
-            ForwardTarget::Group(leader) => -leader,
-            ForwardTarget::Child(child) => child,
+            ForwardTarget::Group(leader) => -leader.as_raw(),
+            ForwardTarget::Child(child) => child.as_raw(),
         }
     }
 }
@@ -144,10 +145,6 @@ impl Supervisor {
 
     /// Waits for the next signal (up to `timeout`), decides what it means and
     /// logs it as the reference does; the caller carries the step out.
-    // Inlined into the loop, as is `forward`: a forwarded signal then costs
-    // about 95 user-space instructions instead of about 125 (callgrind, see
-    // docs/performance.md).
-    #[inline(always)]
     fn next_step(&mut self, timeout: Option<Duration>) -> Option<Step> {
         let received = signal_state::wait(KernelSigset::ALL, timeout)?;
         let signal = received.signal;
@@ -161,30 +158,31 @@ impl Supervisor {
         Some(step)
     }
 
-    #[inline(always)]
     fn forward(&self, translation: Translation, suspend_self: bool) {
         if let Translation::Rewritten { from, to } = translation {
             log::debug!(self.log, "Translating signal {from} to {to}.");
         }
         match translation.outgoing() {
             Some(signal) => {
-                // A group or child already gone is not an error here.
-                let _ = syscall::kill(self.target.kill_argument(), signal);
+                // libc's kill: nix's takes its `Signal` enum, which cannot
+                // hold the real-time signals that are forwarded too.
+                // SAFETY: kill takes no pointers. A group or child already
+                // gone is not an error here.
+                unsafe { libc::kill(self.target.kill_argument(), signal) };
                 log::debug!(self.log, "Forwarded signal {signal} to children.");
             }
             None => log::debug!(self.log, "Not forwarding signal 0 to children (ignored)."),
         }
         if suspend_self {
             log::debug!(self.log, "Suspending self due to TTY signal.");
-            // SAFETY: getpid has no preconditions.
-            let _ = syscall::kill(unsafe { libc::getpid() }, SIGSTOP);
+            let _ = signal_hook::low_level::raise(SIGSTOP);
         }
     }
 
     /// Reaps every child that has exited; returns the command's exit if it
     /// was among them.
     fn reap_until_child_exits(&self) -> Option<ChildExit> {
-        while let Reaped::One(pid, exit) = reap(self.log, libc::WNOHANG) {
+        while let Reaped::One(pid, exit) = reap(self.log, WaitPidFlag::WNOHANG) {
             if pid == self.child {
                 return Some(exit);
             }
@@ -207,7 +205,7 @@ impl Supervisor {
     /// Reaps until no process is left under us or the grace period ends, then
     /// kills what remains. Signals that arrive meanwhile are still forwarded.
     fn wait_for_the_rest(&mut self) {
-        let started = monotonic_now();
+        let started = Instant::now();
         let deadline = started + self.grace_period;
         // Whole milliseconds: formatting an f64 would link the float
         // printing code for this one line.
@@ -217,19 +215,19 @@ impl Supervisor {
             self.grace_period.as_millis()
         );
         loop {
-            match reap(self.log, libc::WNOHANG) {
+            match reap(self.log, WaitPidFlag::WNOHANG) {
                 Reaped::One(..) => continue,
                 Reaped::NoneLeft => {
                     log::debug!(
                         self.log,
                         "All remaining processes exited after {} ms.",
-                        (monotonic_now() - started).as_millis()
+                        started.elapsed().as_millis()
                     );
                     return;
                 }
                 Reaped::StillRunning => {}
             }
-            let left = deadline.saturating_sub(monotonic_now());
+            let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
@@ -251,8 +249,7 @@ impl Supervisor {
     fn kill_the_rest(&self) {
         let mut announced = false;
         loop {
-            // SAFETY: getpid has no preconditions.
-            let left = process_tree::descendants(unsafe { libc::getpid() });
+            let left = process_tree::descendants(nix::unistd::getpid());
             if !left.is_empty() && !announced {
                 log::debug!(
                     self.log,
@@ -261,26 +258,17 @@ impl Supervisor {
                 );
                 announced = true;
             }
-            for pid in &left {
-                let _ = syscall::kill(*pid, SIGKILL);
+            for &pid in &left {
+                let _ = kill(pid, Signal::SIGKILL);
             }
-            match reap(self.log, 0) {
-                Reaped::One(..) => while let Reaped::One(..) = reap(self.log, libc::WNOHANG) {},
+            match reap(self.log, WaitPidFlag::empty()) {
+                Reaped::One(..) => {
+                    while let Reaped::One(..) = reap(self.log, WaitPidFlag::WNOHANG) {}
+                }
                 Reaped::NoneLeft | Reaped::StillRunning => return,
             }
         }
     }
-}
-
-/// The time on the monotonic clock.
-fn monotonic_now() -> Duration {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: now is a live timespec for the call to fill in.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 /// The result of one `waitpid(-1, ...)`.
@@ -290,17 +278,25 @@ enum Reaped {
     NoneLeft,
 }
 
-/// Reaps one child, logging it as the reference does. Every status is
-/// decoded, deaths by real-time signals included: a reaped child must never
-/// go unnoticed.
-fn reap(log: Log, flags: libc::c_int) -> Reaped {
+/// Reaps one child, logging it as the reference does. The raw status is
+/// decoded here, with libc's waitpid: nix's `WaitStatus` cannot represent a
+/// death by a real-time signal (its waitpid reaps the child, then returns an
+/// error), and a reaped child must never go unnoticed.
+fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
     loop {
-        let (pid, status) = match syscall::wait_any(flags) {
-            Ok((0, _)) => return Reaped::StillRunning,
-            Ok(reaped) => reaped,
-            Err(libc::EINTR) => continue,
-            Err(_) => return Reaped::NoneLeft,
-        };
+        let mut status = 0;
+        // SAFETY: status is a live int for waitpid to write to.
+        let pid = unsafe { libc::waitpid(-1, &mut status, flags.bits()) };
+        if pid == 0 {
+            return Reaped::StillRunning;
+        }
+        if pid < 0 {
+            if Errno::last() == Errno::EINTR {
+                continue;
+            }
+            return Reaped::NoneLeft;
+        }
+        let pid = Pid::from_raw(pid);
         let exit = if libc::WIFEXITED(status) {
             let code = libc::WEXITSTATUS(status);
             log::debug!(
@@ -327,7 +323,7 @@ fn reap(log: Log, flags: libc::c_int) -> Reaped {
 mod tests {
     use super::*;
     use crate::signals::Rewrite;
-    use libc::{SIGINT, SIGQUIT, SIGUSR1};
+    use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGUSR1};
 
     /// A signal as another process sends it.
     fn sent(signal: i32) -> Received {
@@ -479,14 +475,14 @@ mod tests {
 
     #[test]
     fn setsid_mode_signals_the_group_and_single_child_mode_the_child() {
-        let child = 4242;
+        let child = Pid::from_raw(4242);
         assert_eq!(
             ForwardTarget::new(Mode::Setsid, child).kill_argument(),
             -4242
         );
         assert_eq!(
             ForwardTarget::new(Mode::SingleChild, child).kill_argument(),
-            child
+            4242
         );
     }
 }
