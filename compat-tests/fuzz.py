@@ -5,8 +5,8 @@ with DUMB_INIT_DEBUG / DUMB_INIT_SETSID sometimes set. Both binaries run
 each case; exit status and normalised stdout/stderr must match.
 
 Only the reference's option surface is generated: never --subreaper,
---grace-period (or prefixes of them) or signal names in -r, which ours
-accepts on purpose. `ours_only` rejects any case that would contain them.
+--grace-period (or prefixes of them), --delay, --remap-exit, --pdeathsig or
+signal names in -r, which ours accepts on purpose. `ours_only` rejects any case that would contain them.
 """
 
 import random
@@ -77,6 +77,8 @@ def ours_only(argv):
                 text.split("=")[0]):
             return True
         if re.search(r"(?i)(sig)?(term|quit|usr|int|hup|kill)", text):
+            return True
+        if re.match(r"--(delay|remap-exit|pdeathsig)(=|$)", text):
             return True
     return False
 

@@ -463,6 +463,12 @@ EXTENSIONS = [
     ("-r with names", ["-r", "TERM:QUIT"], "Usage: -r option takes <signum>:<signum>"),
     ("--rewrite with SIG prefix", ["--rewrite", "SIGTERM:3"], "Usage: -r option takes"),
     ("-r with lower-case name to 0", ["-r", "usr1:0"], "Usage: -r option takes"),
+    ("--delay=SIG:S", ["--delay=TERM:0.5"], "unrecognized option '--delay=TERM:0.5'"),
+    ("--delay SIG:S", ["--delay", "INT:1"], "unrecognized option '--delay'"),
+    ("--remap-exit=A:B", ["--remap-exit=143:0"], "unrecognized option '--remap-exit=143:0'"),
+    ("--remap-exit A:B", ["--remap-exit", "1:0"], "unrecognized option '--remap-exit'"),
+    ("--pdeathsig=SIG", ["--pdeathsig=TERM"], "unrecognized option '--pdeathsig=TERM'"),
+    ("--pdeathsig SIG", ["--pdeathsig", "HUP"], "unrecognized option '--pdeathsig'"),
 ]
 add(*[S("extension/" + name, argv + sh("exit 0"), reference_expects=(1, words), ours_expects=0)
       for name, argv, words in EXTENSIONS], category="extensions")
@@ -471,4 +477,21 @@ add(*[S("extension/" + name, argv + sh("exit 0"), reference_expects=(1, words), 
 add(S("extension/--grace-period bad then good",
       ["--grace-period", "x", "--grace-period", "1"] + sh("exit 0"),
       reference_expects=(1, "unrecognized option '--grace-period'"), ours_expects=1),
+    category="extensions")
+
+# The extensions' variables: the reference ignores them and runs the command
+# as always; ours acts on them, or refuses a bad value before starting it.
+add(
+    S("extension/DUMB_INIT_REMAP_EXIT maps the command's status", sh("exit 3"),
+      env={"DUMB_INIT_REMAP_EXIT": "3:0"}, reference_expects=(3, ""), ours_expects=0),
+    S("extension/--remap-exit leaves dumb-init's own usage error alone", ["--remap-exit", "1:0"],
+      reference_expects=(1, "unrecognized option '--remap-exit'"), ours_expects=1),
+    S("extension/bad DUMB_INIT_REMAP_EXIT is refused", sh("exit 0"),
+      env={"DUMB_INIT_REMAP_EXIT": "300:0"}, reference_expects=(0, ""), ours_expects=1),
+    S("extension/bad DUMB_INIT_DELAY is refused", sh("exit 0"),
+      env={"DUMB_INIT_DELAY": "TERM"}, reference_expects=(0, ""), ours_expects=1),
+    S("extension/bad DUMB_INIT_PDEATHSIG is refused", sh("exit 0"),
+      env={"DUMB_INIT_PDEATHSIG": "NOPE"}, reference_expects=(0, ""), ours_expects=1),
+    S("extension/DUMB_INIT_DELAY with the command exiting at once", sh("exit 5"),
+      env={"DUMB_INIT_DELAY": "TERM:5"}, reference_expects=(5, ""), ours_expects=5),
     category="extensions")

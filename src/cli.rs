@@ -16,8 +16,10 @@ use std::time::Duration;
 use argh::FromArgs;
 use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
 
+use crate::held::DelayTable;
 use crate::log::Log;
-use crate::signals::{InvalidRewrite, Rewrite, RewriteTable};
+use crate::signals::{self, InvalidRewrite, Rewrite, RewriteTable};
+use crate::supervisor::ExitRemap;
 
 /// The options, as argh reads the front's canonical list.
 #[derive(FromArgs, Debug)]
@@ -38,6 +40,15 @@ struct OptionSurface {
     /// seconds to wait for the command's tree after it exits (the last wins)
     #[argh(option, from_str_fn(seconds))]
     grace_period: Vec<Duration>,
+    /// hold a received signal for some seconds before passing it on (SIGNAL:SECONDS)
+    #[argh(option, from_str_fn(delay))]
+    delay: Vec<Delay>,
+    /// exit with status TO where the command's end gives FROM (FROM:TO)
+    #[argh(option, from_str_fn(remap_exit))]
+    remap_exit: Vec<ExitMapping>,
+    /// the signal to receive when dumb-init's parent dies (the last wins)
+    #[argh(option, from_str_fn(signal))]
+    pdeathsig: Vec<i32>,
 }
 
 fn rewrite(text: &str) -> Result<Rewrite, String> {
@@ -48,6 +59,32 @@ fn seconds(text: &str) -> Result<Duration, String> {
     parse_seconds(text).map_err(|error| error.to_string())
 }
 
+fn delay(text: &str) -> Result<Delay, String> {
+    parse_delay(text).map_err(|error| error.to_string())
+}
+
+fn remap_exit(text: &str) -> Result<ExitMapping, String> {
+    parse_exit_mapping(text).map_err(|error| error.to_string())
+}
+
+fn signal(text: &str) -> Result<i32, String> {
+    parse_signal(text).map_err(|error| error.to_string())
+}
+
+/// `--delay SIGNAL:SECONDS`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay {
+    pub signal: i32,
+    pub period: Duration,
+}
+
+/// `--remap-exit FROM:TO`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExitMapping {
+    pub from: u8,
+    pub to: u8,
+}
+
 /// A value that an option or environment variable does not take.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidValue {
@@ -55,6 +92,18 @@ pub enum InvalidValue {
     Rewrite(#[from] InvalidRewrite),
     #[error("expected seconds, such as 10 or 2.5")]
     Seconds,
+    #[error(
+        "expected SIGNAL:SECONDS, such as TERM:5 (a signal dumb-init passes on, and seconds \
+         such as 10 or 2.5)"
+    )]
+    Delay,
+    #[error("expected FROM:TO, two exit statuses from 0 to 255, such as 143:0")]
+    ExitMapping,
+    #[error(
+        "expected a signal dumb-init passes on, by number (1-31) or name, such as TERM \
+         (not KILL, STOP or CHLD)"
+    )]
+    Signal,
 }
 
 /// Which processes receive forwarded signals.
@@ -75,6 +124,9 @@ pub struct Config {
     pub rewrites: RewriteTable,
     pub subreaper: bool,
     pub grace_period: Duration,
+    pub delays: DelayTable,
+    pub exit_remap: ExitRemap,
+    pub pdeathsig: Option<i32>,
     /// `DUMB_INIT_DEBUG=1` turned verbose output on.
     pub debug_from_env: bool,
     /// `DUMB_INIT_SETSID=0` turned single-child mode on.
@@ -84,12 +136,10 @@ pub struct Config {
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
-    Run(Config),
+    /// Run the command (boxed: the tables make it large).
+    Run(Box<Config>),
     /// Print `message` on stderr and exit with `status` (help, version, errors).
-    Exit {
-        message: Vec<u8>,
-        status: i32,
-    },
+    Exit { message: Vec<u8>, status: i32 },
 }
 
 /// Parses `argv` (argv[0] included); `env` looks up environment variables.
@@ -115,12 +165,42 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
     let debug_from_env = is("DUMB_INIT_DEBUG", "1");
     let single_child_from_env = is("DUMB_INIT_SETSID", "0");
     let subreaper = surface.subreaper || is("DUMB_INIT_SUBREAPER", "1");
-    let grace_period = match surface.grace_period.last() {
-        Some(&period) => period,
-        None => match from_env(program, &env, "DUMB_INIT_GRACE_PERIOD", parse_seconds) {
-            Ok(period) => period.unwrap_or(Duration::ZERO),
-            Err(message) => return exit(message, 1),
-        },
+    // Each extension's variable is read only when its option is not given.
+    let grace_period = surface.grace_period.last().copied();
+    let grace_period = match value_or_env(
+        program,
+        &env,
+        grace_period,
+        "DUMB_INIT_GRACE_PERIOD",
+        parse_seconds,
+    ) {
+        Ok(period) => period.unwrap_or(Duration::ZERO),
+        Err(message) => return exit(message, 1),
+    };
+    let pdeathsig = surface.pdeathsig.last().copied();
+    let pdeathsig = match value_or_env(
+        program,
+        &env,
+        pdeathsig,
+        "DUMB_INIT_PDEATHSIG",
+        parse_signal,
+    ) {
+        Ok(signal) => signal,
+        Err(message) => return exit(message, 1),
+    };
+    let delays = match values_or_env(program, &env, surface.delay, "DUMB_INIT_DELAY", parse_delay) {
+        Ok(delays) => delays,
+        Err(message) => return exit(message, 1),
+    };
+    let exit_mappings = match values_or_env(
+        program,
+        &env,
+        surface.remap_exit,
+        "DUMB_INIT_REMAP_EXIT",
+        parse_exit_mapping,
+    ) {
+        Ok(mappings) => mappings,
+        Err(message) => return exit(message, 1),
     };
 
     let mode = if surface.single_child || single_child_from_env {
@@ -140,7 +220,7 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
         }
     }
 
-    Outcome::Run(Config {
+    Outcome::Run(Box::new(Config {
         command: scan.command.to_vec(),
         mode,
         log: Log {
@@ -149,9 +229,22 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
         rewrites,
         subreaper,
         grace_period,
+        delays: delays
+            .iter()
+            .fold(DelayTable::default(), |mut table, delay| {
+                table.set(delay.signal, delay.period);
+                table
+            }),
+        exit_remap: exit_mappings
+            .iter()
+            .fold(ExitRemap::default(), |mut remap, mapping| {
+                remap.set(mapping.from, mapping.to);
+                remap
+            }),
+        pdeathsig,
         debug_from_env,
         single_child_from_env,
-    })
+    }))
 }
 
 /// argh reads the options the front found, in their canonical form. It stops
@@ -177,19 +270,46 @@ fn read_surface(program: &[u8], given: &[Given]) -> Result<OptionSurface, Vec<u8
     })
 }
 
-/// An extension's environment variable, read when its option is not given;
-/// unset or empty is the same as not given.
-fn from_env<T>(
+/// A single-valued extension: the option's value if given, else that of its
+/// variable `name` (unset or empty is the same as not given).
+fn value_or_env<T>(
     program: &[u8],
     env: &impl Fn(&str) -> Option<OsString>,
+    given: Option<T>,
     name: &str,
     parse: fn(&str) -> Result<T, InvalidValue>,
 ) -> Result<Option<T>, Vec<u8>> {
+    if given.is_some() {
+        return Ok(given);
+    }
     let Some(value) = env(name).filter(|value| !value.is_empty()) else {
         return Ok(None);
     };
     parse(&value.to_string_lossy())
         .map(Some)
+        .map_err(|error| invalid(program, name, value.as_bytes(), &error))
+}
+
+/// A repeatable extension: the options' values if any was given, else the
+/// comma-separated items of its variable `name`.
+fn values_or_env<T>(
+    program: &[u8],
+    env: &impl Fn(&str) -> Option<OsString>,
+    given: Vec<T>,
+    name: &str,
+    parse: fn(&str) -> Result<T, InvalidValue>,
+) -> Result<Vec<T>, Vec<u8>> {
+    if !given.is_empty() {
+        return Ok(given);
+    }
+    let Some(value) = env(name).filter(|value| !value.is_empty()) else {
+        return Ok(given);
+    };
+    value
+        .to_string_lossy()
+        .split(',')
+        .map(|item| parse(item.trim()))
+        .collect::<Result<_, _>>()
         .map_err(|error| invalid(program, name, value.as_bytes(), &error))
 }
 
@@ -240,6 +360,34 @@ fn parse_seconds(text: &str) -> Result<Duration, InvalidValue> {
     Ok(Duration::new(seconds, nanos))
 }
 
+/// `SIGNAL:SECONDS`, the signal as `signals::forwardable` reads it.
+fn parse_delay(text: &str) -> Result<Delay, InvalidValue> {
+    let (signal, seconds) = text.split_once(':').ok_or(InvalidValue::Delay)?;
+    Ok(Delay {
+        signal: signals::forwardable(signal).ok_or(InvalidValue::Delay)?,
+        period: parse_seconds(seconds).map_err(|_| InvalidValue::Delay)?,
+    })
+}
+
+/// `FROM:TO`, two exit statuses as plain decimals.
+fn parse_exit_mapping(text: &str) -> Result<ExitMapping, InvalidValue> {
+    let status = |text: &str| {
+        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse::<u8>().ok())
+            .flatten()
+            .ok_or(InvalidValue::ExitMapping)
+    };
+    let (from, to) = text.split_once(':').ok_or(InvalidValue::ExitMapping)?;
+    Ok(ExitMapping {
+        from: status(from)?,
+        to: status(to)?,
+    })
+}
+
+fn parse_signal(text: &str) -> Result<i32, InvalidValue> {
+    signals::forwardable(text).ok_or(InvalidValue::Signal)
+}
+
 fn version() -> Vec<u8> {
     format!("dumb-init v{}\n", env!("CARGO_PKG_VERSION")).into_bytes()
 }
@@ -281,12 +429,22 @@ Options:
        --grace-period=S  When the child exits, wait up to S seconds (decimals
                          allowed) for the rest of its tree to exit after
                          SIGTERM, then SIGKILL what is left. Default 0.
+       --delay=SIG:S     Hold received signal SIG for S seconds before
+                         passing it on; other signals flow meanwhile, and a
+                         second SIG passes it on at once. Repeatable.
+       --remap-exit=A:B  Exit with status B where the command's end gives A
+                         (0-255 each). Repeatable.
+       --pdeathsig=SIG   Receive SIG when dumb-init's parent dies, and pass
+                         it on like any other signal.
 
 Environment:
    DUMB_INIT_DEBUG=1           same as --verbose
    DUMB_INIT_SETSID=0          same as --single-child
    DUMB_INIT_SUBREAPER=1       same as --subreaper
    DUMB_INIT_GRACE_PERIOD=S    same as --grace-period=S
+   DUMB_INIT_DELAY=SIG:S,...   same as --delay for each item
+   DUMB_INIT_REMAP_EXIT=A:B,...  same as --remap-exit for each item
+   DUMB_INIT_PDEATHSIG=SIG     same as --pdeathsig=SIG
 ",
     ]
     .concat()
@@ -302,6 +460,9 @@ enum Opt {
     Rewrite,
     Subreaper,
     GracePeriod,
+    Delay,
+    RemapExit,
+    Pdeathsig,
 }
 
 impl Opt {
@@ -315,11 +476,17 @@ impl Opt {
             Opt::Rewrite => "rewrite",
             Opt::Subreaper => "subreaper",
             Opt::GracePeriod => "grace-period",
+            Opt::Delay => "delay",
+            Opt::RemapExit => "remap-exit",
+            Opt::Pdeathsig => "pdeathsig",
         }
     }
 
     fn takes_value(self) -> bool {
-        matches!(self, Opt::Rewrite | Opt::GracePeriod)
+        !matches!(
+            self,
+            Opt::Help | Opt::Version | Opt::SingleChild | Opt::Verbose | Opt::Subreaper
+        )
     }
 
     /// Whether `value` parses as this option's value.
@@ -327,7 +494,10 @@ impl Opt {
         match self {
             Opt::Rewrite => Rewrite::parse(value).map(drop).map_err(Into::into),
             Opt::GracePeriod => parse_seconds(value).map(drop),
-            _ => Ok(()),
+            Opt::Delay => parse_delay(value).map(drop),
+            Opt::RemapExit => parse_exit_mapping(value).map(drop),
+            Opt::Pdeathsig => parse_signal(value).map(drop),
+            Opt::Help | Opt::Version | Opt::SingleChild | Opt::Verbose | Opt::Subreaper => Ok(()),
         }
     }
 
@@ -355,7 +525,13 @@ const REFERENCE_LONG: [Opt; 5] = [
 
 /// The extensions: whole names only, so that no abbreviation the reference
 /// accepts (`--s` for `--single-child`) changes meaning or becomes ambiguous.
-const EXTENSION_LONG: [Opt; 2] = [Opt::Subreaper, Opt::GracePeriod];
+const EXTENSION_LONG: [Opt; 5] = [
+    Opt::Subreaper,
+    Opt::GracePeriod,
+    Opt::Delay,
+    Opt::RemapExit,
+    Opt::Pdeathsig,
+];
 
 /// An option as the front found it, with its value's bytes as given.
 #[derive(Debug)]
@@ -565,7 +741,7 @@ mod tests {
 
     fn config(args: &[&str]) -> Config {
         match run_with_env(args, &[]) {
-            Outcome::Run(config) => config,
+            Outcome::Run(config) => *config,
             other => panic!("{args:?} did not run: {other:?}"),
         }
     }
@@ -786,8 +962,16 @@ mod tests {
             "--version",
             "--subreaper",
             "--grace-period",
+            "--delay",
+            "--remap-exit",
+            "--pdeathsig",
             "DUMB_INIT_DEBUG",
             "DUMB_INIT_SETSID",
+            "DUMB_INIT_SUBREAPER",
+            "DUMB_INIT_GRACE_PERIOD",
+            "DUMB_INIT_DELAY",
+            "DUMB_INIT_REMAP_EXIT",
+            "DUMB_INIT_PDEATHSIG",
         ] {
             assert!(help.contains(option), "help lists {option}");
         }
@@ -875,5 +1059,132 @@ mod tests {
     fn the_environment_is_read_only_when_a_command_is_given() {
         let outcome = run_with_env(&[], &[("DUMB_INIT_GRACE_PERIOD", "junk")]);
         assert_eq!(outcome, exit(usage(b"dumb-init"), 1));
+    }
+
+    fn delays(pairs: &[(i32, u64)]) -> DelayTable {
+        let mut table = DelayTable::default();
+        for &(signal, millis) in pairs {
+            table.set(signal, Duration::from_millis(millis));
+        }
+        table
+    }
+
+    #[test]
+    fn delay_takes_a_signal_and_seconds_and_repeats() {
+        let config = config(&[
+            "--delay",
+            "TERM:5",
+            "--delay=usr1:0.5",
+            "--delay",
+            "15:2",
+            "x",
+        ]);
+        assert_eq!(config.delays, delays(&[(15, 2000), (10, 500)]));
+        let from_env = match run_with_env(&["x"], &[("DUMB_INIT_DELAY", "TERM:5, INT:1")]) {
+            Outcome::Run(config) => config.delays,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(from_env, delays(&[(15, 5000), (2, 1000)]));
+        let option_wins =
+            match run_with_env(&["--delay", "HUP:1", "x"], &[("DUMB_INIT_DELAY", "TERM:5")]) {
+                Outcome::Run(config) => config.delays,
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(option_wins, delays(&[(1, 1000)]));
+    }
+
+    #[test]
+    fn remap_exit_takes_two_statuses_and_repeats() {
+        let config = config(&[
+            "--remap-exit",
+            "143:0",
+            "--remap-exit=2:0",
+            "--remap-exit",
+            "2:9",
+            "x",
+        ]);
+        assert_eq!(config.exit_remap.map(143), 0);
+        assert_eq!(config.exit_remap.map(2), 9);
+        assert_eq!(config.exit_remap.map(1), 1);
+        let from_env = match run_with_env(&["x"], &[("DUMB_INIT_REMAP_EXIT", "3:0,255:1")]) {
+            Outcome::Run(config) => config.exit_remap,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!((from_env.map(3), from_env.map(255)), (0, 1));
+    }
+
+    #[test]
+    fn pdeathsig_takes_a_signal_name_or_number() {
+        assert_eq!(config(&["--pdeathsig", "TERM", "x"]).pdeathsig, Some(15));
+        assert_eq!(config(&["--pdeathsig=sighup", "x"]).pdeathsig, Some(1));
+        assert_eq!(config(&["--pdeathsig=10", "x"]).pdeathsig, Some(10));
+        assert_eq!(config(&["x"]).pdeathsig, None);
+        let from_env = match run_with_env(&["x"], &[("DUMB_INIT_PDEATHSIG", "INT")]) {
+            Outcome::Run(config) => config.pdeathsig,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(from_env, Some(2));
+    }
+
+    #[test]
+    fn bad_extension_values_get_one_line_naming_the_option_or_variable() {
+        for (args, option) in [
+            (&["--remap-exit", "300:0", "x"][..], "--remap-exit '300:0'"),
+            (&["--remap-exit", "1", "x"], "--remap-exit '1'"),
+            (&["--remap-exit", "-1:0", "x"], "--remap-exit '-1:0'"),
+            (&["--delay", "TERM", "x"], "--delay 'TERM'"),
+            (&["--delay", "TERM:-1", "x"], "--delay 'TERM:-1'"),
+            (&["--delay", "CHLD:1", "x"], "--delay 'CHLD:1'"),
+            (&["--delay", "NOPE:1", "x"], "--delay 'NOPE:1'"),
+            (&["--pdeathsig", "NOPE", "x"], "--pdeathsig 'NOPE'"),
+            (&["--pdeathsig", "KILL", "x"], "--pdeathsig 'KILL'"),
+        ] {
+            let (message, status) = refusal(args);
+            assert_eq!(status, 1, "{args:?}");
+            assert!(
+                message.starts_with(&format!("dumb-init: invalid {option}: expected ")),
+                "{message}"
+            );
+            assert_eq!(message.lines().count(), 1, "{message}");
+        }
+        for (name, value) in [
+            ("DUMB_INIT_DELAY", "TERM:5,"),
+            ("DUMB_INIT_REMAP_EXIT", "143:0,x"),
+            ("DUMB_INIT_PDEATHSIG", "NOPE"),
+        ] {
+            match run_with_env(&["x"], &[(name, value)]) {
+                Outcome::Exit { message, status } => {
+                    let message = String::from_utf8(message).unwrap();
+                    assert_eq!(status, 1);
+                    assert!(
+                        message.starts_with(&format!("dumb-init: invalid {name} '{value}': ")),
+                        "{message}"
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_new_extensions_are_not_abbreviated_either() {
+        for (prefix, message) in [
+            (
+                "--del=TERM:1",
+                "dumb-init: unrecognized option '--del=TERM:1'\n",
+            ),
+            (
+                "--remap=1:0",
+                "dumb-init: unrecognized option '--remap=1:0'\n",
+            ),
+            (
+                "--pdeath=TERM",
+                "dumb-init: unrecognized option '--pdeath=TERM'\n",
+            ),
+        ] {
+            assert_eq!(refusal(&[prefix, "x"]), (message.to_string(), 1));
+        }
+        // `--re` still means the reference's --rewrite, nothing else.
+        assert_eq!(forwards(&config(&["--re", "15:3", "x"]), 15), Some(3));
     }
 }

@@ -2,6 +2,7 @@
 //! binary in main.rs strings them together. See main.rs for the story.
 
 pub mod cli;
+pub mod held;
 pub mod log;
 pub mod process_tree;
 pub mod signal_state;

@@ -15,17 +15,20 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use dumb_init_rs::cli::{self, Outcome};
 use dumb_init_rs::strerror::Strerror;
-use dumb_init_rs::supervisor::{self, ForwardTarget, Supervisor};
+use dumb_init_rs::supervisor::{self, Supervisor};
 use dumb_init_rs::{log, process_tree, spawn};
 
 /// # Safety
 /// Called by the C runtime, which passes `argc` valid NUL-terminated strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+    // First of all, for --pdeathsig to tell whether the parent died while
+    // dumb-init was starting.
+    let parent = nix::unistd::getppid();
     // SAFETY: the C runtime's guarantee, passed on.
     let args = unsafe { arguments(argc, argv) };
     let config = match cli::parse(&args, |name| std::env::var_os(name)) {
-        Outcome::Run(config) => config,
+        Outcome::Run(config) => *config,
         Outcome::Exit { message, status } => {
             log::write_stderr(&message);
             return status;
@@ -39,6 +42,9 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     }
 
     supervisor::take_over_signals();
+    if let Some(signal) = config.pdeathsig {
+        process_tree::signal_on_parent_death(signal, parent, config.log);
+    }
     let hand_off = spawn::detach_from_terminal(config.mode, config.log);
     if config.subreaper || !config.grace_period.is_zero() {
         process_tree::become_subreaper(config.log);
@@ -59,15 +65,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         );
     }
 
-    Supervisor {
-        child,
-        target: ForwardTarget::new(config.mode, child),
-        rewrites: config.rewrites,
-        hand_off,
-        log: config.log,
-        grace_period: config.grace_period,
-    }
-    .run()
+    Supervisor::new(child, config, hand_off).run()
 }
 
 /// argv as `OsString`s, bytes unchanged.

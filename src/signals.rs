@@ -2,7 +2,7 @@
 //! decides what a received signal becomes before it is forwarded.
 
 use nix::libc::{SIGPWR, SIGSTKFLT};
-use signal_hook::consts::signal::{SIGABRT, SIGCHLD, SIGIO, SIGSYS};
+use signal_hook::consts::signal::{SIGABRT, SIGCHLD, SIGIO, SIGKILL, SIGSTOP, SIGSYS};
 use signal_hook::low_level::signal_name;
 
 /// The highest standard signal; `-r` accepts 1..=MAXSIG on the left and
@@ -37,6 +37,15 @@ pub fn number_for_name(name: &str) -> Option<i32> {
             .find(|(known, _)| known.eq_ignore_ascii_case(bare))
             .map(|&(_, number)| number)
     })
+}
+
+/// A signal that dumb-init can receive and pass on, named or numbered as in
+/// `-r` (a number is plain digits): 1..=31 but KILL and STOP, which never
+/// arrive, and CHLD, which drives reaping and is never forwarded.
+pub fn forwardable(text: &str) -> Option<i32> {
+    let number = number_for_name(text).or_else(|| digits(text))?;
+    let never_forwarded = [SIGKILL, SIGSTOP, SIGCHLD];
+    ((1..=MAXSIG).contains(&number) && !never_forwarded.contains(&number)).then_some(number)
 }
 
 /// One `-r s:r` argument, validated: `from` is 1..=31, `to` is 0..=31 (0 drops).
@@ -157,6 +166,13 @@ pub enum Translation {
 }
 
 impl Translation {
+    /// The signal as it was received.
+    pub fn incoming(self) -> i32 {
+        match self {
+            Translation::Unchanged(signal) | Translation::Rewritten { from: signal, .. } => signal,
+        }
+    }
+
     /// The signal to send, or `None` when the rewrite drops it.
     pub fn outgoing(self) -> Option<i32> {
         match self {
@@ -204,7 +220,7 @@ impl RewriteTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGUSR1};
+    use signal_hook::consts::signal::{SIGTSTP, SIGTTIN, SIGUSR1};
 
     fn parse(arg: &str) -> Result<(i32, i32), InvalidRewrite> {
         Rewrite::parse(arg).map(|r| (r.from, r.to))
@@ -308,6 +324,19 @@ mod tests {
         assert_eq!(number_for_name("SIG"), None);
         assert_eq!(number_for_name(""), None);
         assert_eq!(number_for_name("SIGSIGTERM"), None);
+    }
+
+    #[test]
+    fn forwardable_signals_are_numbers_or_names_but_not_kill_stop_or_chld() {
+        assert_eq!(forwardable("TERM"), Some(15));
+        assert_eq!(forwardable("sigusr1"), Some(10));
+        assert_eq!(forwardable("15"), Some(15));
+        assert_eq!(forwardable("31"), Some(31));
+        for bad in [
+            "KILL", "9", "STOP", "19", "CHLD", "17", "0", "32", "+15", " 15", "", "NOPE",
+        ] {
+            assert_eq!(forwardable(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -7,14 +7,14 @@ use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::libc;
-use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::WaitPidFlag;
 use nix::unistd::Pid;
 use signal_hook::consts::signal::{
     SIGCHLD, SIGCONT, SIGHUP, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
 };
 
-use crate::cli::Mode;
+use crate::cli::{Config, Mode};
+use crate::held::{Arrival, DelayTable, Holds};
 use crate::log::{self, Log};
 use crate::process_tree;
 use crate::signal_state::{self, KernelSigset, Received};
@@ -71,6 +71,34 @@ impl ChildExit {
     }
 }
 
+/// `--remap-exit`: the status dumb-init exits with, for each status that the
+/// command's end gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExitRemap {
+    to: [Option<u8>; 256],
+}
+
+impl Default for ExitRemap {
+    fn default() -> Self {
+        ExitRemap { to: [None; 256] }
+    }
+}
+
+impl ExitRemap {
+    /// Maps `from` to `to`; a later mapping of the same status wins.
+    pub fn set(&mut self, from: u8, to: u8) {
+        self.to[usize::from(from)] = Some(to);
+    }
+
+    /// The status to exit with for `status` (mappings are not chained).
+    pub fn map(&self, status: i32) -> i32 {
+        usize::try_from(status)
+            .ok()
+            .and_then(|index| self.to.get(index).copied().flatten())
+            .map_or(status, i32::from)
+    }
+}
+
 /// What to do with one received signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -110,25 +138,53 @@ pub fn decide(received: Received, hand_off: &mut HandOff, rewrites: &RewriteTabl
     }
     Step::Forward {
         translation: rewrites.translate(signal),
-        suspend_self: matches!(signal, SIGTSTP | SIGTTOU | SIGTTIN),
+        suspend_self: suspends(signal),
     }
+}
+
+/// Job-control stops: forwarded, and then dumb-init stops itself too.
+fn suspends(signal: i32) -> bool {
+    matches!(signal, SIGTSTP | SIGTTOU | SIGTTIN)
 }
 
 /// The running supervisor.
 pub struct Supervisor {
-    pub child: Pid,
-    pub target: ForwardTarget,
-    pub rewrites: RewriteTable,
-    pub hand_off: HandOff,
-    pub log: Log,
-    pub grace_period: Duration,
+    child: Pid,
+    target: ForwardTarget,
+    rewrites: RewriteTable,
+    hand_off: HandOff,
+    log: Log,
+    grace_period: Duration,
+    delays: DelayTable,
+    holds: Holds,
+    exit_remap: ExitRemap,
 }
 
 impl Supervisor {
+    /// The supervisor of `child`, as `config` asks.
+    pub fn new(child: Pid, config: Config, hand_off: HandOff) -> Self {
+        Supervisor {
+            child,
+            target: ForwardTarget::new(config.mode, child),
+            rewrites: config.rewrites,
+            hand_off,
+            log: config.log,
+            grace_period: config.grace_period,
+            delays: config.delays,
+            holds: Holds::default(),
+            exit_remap: config.exit_remap,
+        }
+    }
+
     /// Runs until the child exits; returns dumb-init's exit status.
     pub fn run(mut self) -> i32 {
         loop {
-            match self.next_step(None) {
+            // No hold in progress, no timeout: the wait lasts until a signal.
+            let timeout = self
+                .holds
+                .next_due()
+                .map(|due| due.saturating_duration_since(Instant::now()));
+            match self.next_step(timeout) {
                 Some(Step::Reap) => {
                     if let Some(exit) = self.reap_until_child_exits() {
                         return self.shut_down(exit);
@@ -137,9 +193,40 @@ impl Supervisor {
                 Some(Step::Forward {
                     translation,
                     suspend_self,
-                }) => self.forward(translation, suspend_self),
+                }) => self.forward_or_hold(translation, suspend_self),
                 _ => {}
             }
+            self.forward_held_signals_due();
+        }
+    }
+
+    /// Forwards a received signal, unless `--delay` holds it.
+    fn forward_or_hold(&mut self, translation: Translation, suspend_self: bool) {
+        let signal = translation.incoming();
+        match self.holds.arrive(signal, &self.delays, Instant::now()) {
+            Arrival::Forward => self.forward(translation, suspend_self),
+            Arrival::Held { period } => log::debug!(
+                self.log,
+                "Holding signal {signal} for {} ms before forwarding it.",
+                period.as_millis()
+            ),
+            Arrival::CutShort => {
+                log::debug!(
+                    self.log,
+                    "Signal {signal} arrived again while held: forwarding it now."
+                );
+                self.forward(translation, suspend_self);
+            }
+        }
+    }
+
+    fn forward_held_signals_due(&mut self) {
+        while let Some(signal) = self.holds.take_due(Instant::now()) {
+            log::debug!(
+                self.log,
+                "Held signal {signal} for its delay: forwarding it now."
+            );
+            self.forward(self.rewrites.translate(signal), suspends(signal));
         }
     }
 
@@ -190,16 +277,29 @@ impl Supervisor {
         None
     }
 
-    /// The command has exited: SIGTERM to what is left, the grace period if
-    /// asked for, then the exit status.
+    /// The command has exited: held signals are dropped, SIGTERM goes to what
+    /// is left, the grace period if asked for, then the exit status.
     fn shut_down(mut self, exit: ChildExit) -> i32 {
+        for signal in self.holds.drop_all() {
+            log::debug!(
+                self.log,
+                "Dropping held signal {signal}: the command has exited."
+            );
+        }
         self.forward(self.rewrites.translate(SIGTERM), false);
         if !self.grace_period.is_zero() {
             self.wait_for_the_rest();
         }
         let status = exit.status();
         log::debug!(self.log, "Child exited with status {status}. Goodbye.");
-        status
+        let mapped = self.exit_remap.map(status);
+        if mapped != status {
+            log::debug!(
+                self.log,
+                "Exiting with status {mapped} for {status} (remapped)."
+            );
+        }
+        mapped
     }
 
     /// Reaps until no process is left under us or the grace period ends, then
@@ -258,9 +358,7 @@ impl Supervisor {
                 );
                 announced = true;
             }
-            for &pid in &left {
-                let _ = kill(pid, Signal::SIGKILL);
-            }
+            process_tree::kill_all(&left, nix::unistd::getpid());
             match reap(self.log, WaitPidFlag::empty()) {
                 Reaped::One(..) => {
                     while let Reaped::One(..) = reap(self.log, WaitPidFlag::WNOHANG) {}
