@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -277,4 +278,44 @@ fn the_pdeathsig_environment_variable_does_the_same() {
 #[test]
 fn without_pdeathsig_the_parent_s_death_sends_nothing() {
     assert_eq!(after_the_parent_dies("", ""), ["ready"]);
+}
+
+/// The milliseconds in a line of examples/drain-demo.sh such as
+/// `drain: +2603 ms: answered`.
+fn drain_ms(line: &str) -> u64 {
+    let after = line.split_once('+').unwrap().1;
+    after.split_once(" ms").unwrap().0.parse().unwrap()
+}
+
+#[test]
+fn the_drain_example_keeps_answering_through_its_delay_then_exits_0() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/drain-demo.sh");
+    let output = run(std::process::Command::new("sh")
+        .arg(script)
+        .arg(dumb_init())
+        .arg(port.to_string())
+        .process_group(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let answered: Vec<u64> = stdout
+        .lines()
+        .filter(|line| line.ends_with(": answered"))
+        .map(drain_ms)
+        .collect();
+    let stopped = stdout
+        .lines()
+        .find(|line| line.ends_with("no longer answering"))
+        .map(drain_ms)
+        .unwrap();
+    assert!(answered.iter().any(|&ms| ms >= 2500), "{stdout}");
+    assert!((3000..4000).contains(&stopped), "{stdout}");
+    assert!(
+        stdout.contains("dumb-init exited with status 0 after"),
+        "{stdout}"
+    );
 }
