@@ -50,6 +50,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import reference_static  # noqa: E402
 
 HELPERS = ("launch", "pingpong", "pong", "orphans")
