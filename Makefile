@@ -4,7 +4,7 @@ MUSL_TARGET := x86_64-unknown-linux-musl
 RELEASE_BIN := $(CURDIR)/target/release/dumb-init
 STATIC_BIN  := $(CURDIR)/target/$(MUSL_TARGET)/release/dumb-init
 
-.PHONY: help build static deps lint test unit-test integration-test compat demo bench deb package-test
+.PHONY: help build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
 
 help:
 	@echo "make build    release binary at target/release/dumb-init"
@@ -13,6 +13,7 @@ help:
 	@echo "make test     every test: unit, integration (release and static), compat suite"
 	@echo "make compat   the differential suite against the reference dumb-init"
 	@echo "make bench    ours beside the reference dumb-init and tini"
+	@echo "make bench-size  only the sizes, and ours' bytes per crate"
 	@echo "make deb      a .deb under target/debian/"
 	@echo "make package-test  the .deb in a Debian root, the static binary and examples as PID 1"
 
@@ -58,7 +59,19 @@ package-test: deps deb
 	bash packaging/tests/run.sh
 
 # Ours (the static build) beside the reference dumb-init and tini: one table of
-# medians and ratios. Compiles its C helpers into target/bench; about 2 minutes.
+# medians and ratios, then ours' bytes per crate (cargo bloat, installed when
+# missing). Compiles its C helpers, and the reference by its own static recipe
+# from Debian's source (adding a deb-src entry when apt has none), into
+# target/bench; about 2 minutes. Another build of ours is one more
+# `--ours "LABEL=PATH"` (and `--crates "LABEL=CARGO_BLOAT_ARGS"`).
+BENCH_BUILDS := --ours "ours (static)=$(STATIC_BIN)" \
+	--crates "ours (static)=--release --target $(MUSL_TARGET)"
+BENCH_DEPS := valgrind:valgrind taskset:util-linux strip:binutils xz:xz-utils
+
 bench: static
-	sh tools/install-test-deps.sh valgrind:valgrind taskset:util-linux
-	python3 bench/bench.py --ours $(STATIC_BIN) --helpers $(CURDIR)/target/bench
+	sh tools/install-test-deps.sh $(BENCH_DEPS)
+	python3 bench/bench.py $(BENCH_BUILDS) --helpers $(CURDIR)/target/bench
+
+bench-size: static
+	sh tools/install-test-deps.sh $(BENCH_DEPS)
+	python3 bench/bench.py $(BENCH_BUILDS) --helpers $(CURDIR)/target/bench --sizes-only

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """`make bench`: dumb-init-rs beside the reference dumb-init 1.2.5 and tini.
 
-Measures, for each of the three inits, in one run and interleaved round by
-round (the order rotates every round, so that drift in the machine's state
-falls on all three alike):
+Measures, for each build of ours (one or more `--ours`), the reference and
+tini, in one run and interleaved round by round (the order rotates every
+round, so that drift in the machine's state falls on all alike):
 
-  size      the executable's size on disk;
+  size      the executable's size on disk; for the reference and tini both
+            Debian's dynamically linked build and a static one: the reference
+            built by its own static recipe (see reference_static.py, cached in
+            the helpers' directory) and Debian's tini-static;
   rss       VmRSS of the supervisor while its child sleeps;
   launch    wall time of COUNT x `INIT true` minus COUNT x `true`, per launch;
   latency   signal round trip: SIGUSR1 to the init, until the child's handler
@@ -20,15 +23,22 @@ falls on all three alike):
             `INIT true` and per forwarded signal: repeatable, where the
             times above are bound by the kernel and by the machine's noise.
 
-Every time is a median over rounds. Prints one table, with ours/reference
-ratios and the budgets from the project's contract. Progress goes to stderr.
+Every time is a median over rounds. Prints one table, with the ratio of each
+build of ours to the reference and the budgets from the project's contract,
+and, for each `--crates`, the bytes of .text per crate of a build (cargo
+bloat, on an unstripped build of the same profile). Progress goes to stderr.
 
     python3 bench/bench.py --ours target/x86_64-unknown-linux-musl/release/dumb-init
+    python3 bench/bench.py --ours "ours (static)=PATH" --ours "ours (small)=PATH" \
+        --crates "ours (static)=--release --target x86_64-unknown-linux-musl"
 """
 
 import argparse
+import json
 import math
 import os
+import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -39,9 +49,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import reference_static  # noqa: E402
+
 HELPERS = ("launch", "pingpong", "pong", "orphans")
 REFERENCE = Path("/usr/bin/dumb-init")
 TINI = Path("/usr/bin/tini")
+TINI_STATIC = Path("/usr/bin/tini-static")
+CARGO_BLOAT_VERSION = "0.12.1"
+DEFAULT_LABEL = "ours (static)"
 
 
 @dataclass
@@ -52,7 +69,9 @@ class Init:
     label: str
     binary: Path
     prefix: list
+    static_binary: Path = None  # a static build of the same init, when known
     samples: dict = field(default_factory=dict)
+    marks: dict = field(default_factory=dict)  # figure -> note after the value
 
     def command(self, *argv):
         return [*self.prefix, *map(str, argv)]
@@ -264,6 +283,22 @@ def kib(n_bytes):
     return n_bytes / 1024
 
 
+def markdown(header, lines):
+    """A Markdown table, the first column left-aligned, the others right."""
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+
+    def line(cells):
+        padded = [
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths))
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(row) for row in lines]
+    return "\n".join(out)
+
+
 def render(value, digits):
     if value is None:
         return "n/a"
@@ -299,56 +334,172 @@ def verdict(ratio, no_worse, rounds):
     return "NO"
 
 
-def table(ours, reference, tini, launch_count, reap_count, idle_seconds):
+def table(ours_builds, reference, tini, launch_count, reap_count, idle_seconds):
     """The rows: title, key, decimals, budget, and the check of the budget:
-    a function of ours and the ratio ours/reference, or "ratio" for a time
-    that must be no worse than the reference's (see `verdict`)."""
+    ("most", N) for a figure of at most N, ("ratio", N) for a ratio to the
+    reference of at most N, or "noise" for a time that must be within noise
+    of the reference's (see `verdict`). Columns: the figure, its budget, the
+    reference, tini, then for each build of ours its figure, its ratio to the
+    reference, the rounds in which it was no worse, and whether the budget
+    holds. Rows that no init has figures for (see --sizes-only) are left
+    out."""
     rows = [
-        ("size on disk, KiB", "size_kib", 1, "<= 300 KiB", lambda o, q: o <= 300),
-        ("VmRSS with a sleeping child, KiB", "rss_kib", 0, "<= 0.33", lambda o, q: q <= 1 / 3),
-        (f"launch overhead, us per `true` (x{launch_count})", "launch_us", 1, "<= 1.00", "ratio"),
+        ("size, static build, KiB", "static_kib", 1, "<= 420 KiB", ("most", 420)),
+        ("size of the binary measured below, KiB", "size_kib", 1, "", None),
+        ("VmRSS with a sleeping child, KiB", "rss_kib", 0, "<= 0.33", ("ratio", 1 / 3)),
+        (f"launch overhead, us per `true` (x{launch_count})", "launch_us", 1, "<= 0.70",
+         ("ratio", 0.70)),
         ("user-space instructions, `INIT true`", "startup_instr", 0, "", None),
-        ("signal round trip on one CPU, median us", "latency_us", 1, "<= 1.00", "ratio"),
+        ("signal round trip on one CPU, median us", "latency_us", 1, "within noise", "noise"),
         ("signal round trip on one CPU, 90th pct us", "latency_p90_us", 1, "", None),
-        ("signal round trip on two CPUs, median us", "latency_2cpu_us", 1, "<= 1.00", "ratio"),
+        ("signal round trip on two CPUs, median us", "latency_2cpu_us", 1, "within noise",
+         "noise"),
         ("user-space instructions per signal", "signal_instr", 0, "", None),
-        (f"reap {reap_count:,} orphans as PID 1 on one CPU, ms", "reap_ms", 1, "<= 1.00", "ratio"),
-        (f"idle CPU time over {idle_seconds} s, ms", "idle_cpu_ms", 0, "0", lambda o, q: o == 0),
-        (f"idle wake-ups over {idle_seconds} s", "idle_wakeups", 0, "0", lambda o, q: o == 0),
+        (f"reap {reap_count:,} orphans as PID 1 on one CPU, ms", "reap_ms", 1, "within noise",
+         "noise"),
+        (f"idle CPU time over {idle_seconds} s, ms", "idle_cpu_ms", 0, "0", ("most", 0)),
+        (f"idle wake-ups over {idle_seconds} s", "idle_wakeups", 0, "0", ("most", 0)),
     ]
-    header = [
-        "figure", ours.label, reference.label, tini.label,
-        "ours/ref", "ours <= ref", "budget", "holds",
-    ]
+    everyone = [*ours_builds, reference, tini]
+    header = ["figure", "budget", reference.label, tini.label]
+    for build in ours_builds:
+        header += [build.label, "/ref", "<= ref", "holds"]
     lines = []
     for title, key, digits, budget, check in rows:
-        o, r, t = ours.median(key), reference.median(key), tini.median(key)
-        ratio, no_worse, rounds = paired_ratio(ours, reference, key)
-        if check is None:
-            holds = ""
-        elif check == "ratio":
-            holds = verdict(ratio, no_worse, rounds)
-        else:
-            holds = "yes" if check(o, ratio) else "NO"
-        rounds_no_worse = f"{no_worse}/{rounds}" if rounds > 1 else ""
-        cells = [render(o, digits), render(r, digits), render(t, digits)]
-        if key == "size_kib":
-            cells[1] += " (dyn.)"
-            cells[2] += " (dyn.)"
-        ratio_text = "n/a" if ratio is None else f"{ratio:.2f}"
-        lines.append([title, *cells, ratio_text, rounds_no_worse, budget, holds])
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+        if all(init.median(key) is None for init in everyone):
+            continue
+        cells = [title, budget]
+        for init in (reference, tini):
+            cells.append(render(init.median(key), digits) + init.marks.get(key, ""))
+        for build in ours_builds:
+            o = build.median(key)
+            ratio, no_worse, rounds = paired_ratio(build, reference, key)
+            if check is None or o is None:
+                holds = ""
+            elif key == "static_kib" and build.marks.get(key):
+                holds = "n/a"  # the budget is for static builds
+            elif check == "noise":
+                holds = "n/a" if ratio is None else verdict(ratio, no_worse, rounds)
+            elif check[0] == "most":
+                holds = "yes" if o <= check[1] else "NO"
+            else:
+                holds = "n/a" if ratio is None else ("yes" if ratio <= check[1] else "NO")
+            cells += [
+                render(o, digits) + build.marks.get(key, ""),
+                "n/a" if ratio is None else f"{ratio:.2f}",
+                f"{no_worse}/{rounds}" if rounds > 1 else "",
+                holds,
+            ]
+        lines.append(cells)
+    return markdown(header, lines)
 
-    def line(cells):
-        padded = [
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths))
-        ]
-        return "| " + " | ".join(padded) + " |"
 
-    out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    out += [line(row) for row in lines]
-    return "\n".join(out)
+# --- bytes per crate -----------------------------------------------------------
+
+
+def ensure_cargo_bloat():
+    """cargo-bloat at the pinned version, installed only when missing."""
+    have = subprocess.run(["cargo", "bloat", "--version"], capture_output=True, text=True)
+    if have.returncode == 0 and have.stdout.split()[-1:] == [CARGO_BLOAT_VERSION]:
+        return
+    progress(f"installing cargo-bloat {CARGO_BLOAT_VERSION}")
+    subprocess.run(
+        ["cargo", "install", "--locked", "--quiet", "cargo-bloat", "--version",
+         CARGO_BLOAT_VERSION],
+        check=True,
+    )
+
+
+def option_value(args, name):
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def crate_sizes(build, spec):
+    """Bytes of .text per crate for one build of ours. spec is what makes the
+    build, as arguments to `cargo bloat` (a leading +TOOLCHAIN goes to cargo):
+    it is rebuilt unstripped (CARGO_PROFILE_<profile>_STRIP=false) in a target
+    directory of its own, and the result, stripped, is set beside the measured
+    file to show that the breakdown is of a build of the same size."""
+    root = HERE.parent
+    args = shlex.split(spec)
+    toolchain = args[:1] if args and args[0].startswith("+") else []
+    args = args[len(toolchain) :]
+    profile = option_value(args, "--profile") or ("release" if "--release" in args else "dev")
+    profile_dir = {"dev": "debug", "test": "debug", "bench": "release"}.get(profile, profile)
+    target = option_value(args, "--target")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", build.label).strip("-")
+    target_dir = root / "target" / "bloat" / slug
+    env = {**os.environ, f"CARGO_PROFILE_{profile.upper().replace('-', '_')}_STRIP": "false"}
+    command = [
+        "cargo", *toolchain, "bloat", *args,
+        "--crates", "-n", "0", "--message-format", "json", "--target-dir", str(target_dir),
+    ]
+    progress(f"bytes per crate of {build.label}: {' '.join(command)}")
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        sys.exit(f"bench: cargo bloat for {build.label} failed: {lines[-1] if lines else ''}")
+    report = json.loads(result.stdout)
+    built = target_dir / (target or "") / profile_dir / build.binary.name
+    stripped = Path(f"/tmp/dumb-init-bench-{os.getpid()}.stripped")
+    try:
+        subprocess.run(["strip", "-o", stripped, built], check=True)
+        stripped_size = stripped.stat().st_size
+    finally:
+        stripped.unlink(missing_ok=True)
+    sizes = {crate["name"]: crate["size"] for crate in report["crates"]}
+    metadata = subprocess.run(
+        ["cargo", "metadata", "--no-deps", "--format-version", "1"],
+        cwd=root, capture_output=True, text=True, check=True,
+    )
+    for package in json.loads(metadata.stdout)["packages"]:
+        for dependency in package["dependencies"]:
+            if dependency["kind"] is None:
+                name = (dependency["rename"] or dependency["name"]).replace("-", "_")
+                sizes.setdefault(name, 0)
+    return {
+        "crates": sizes,
+        "text": report["text-section-size"],
+        "unstripped": report["file-size"],
+        "stripped": stripped_size,
+        "measured": build.binary.stat().st_size,
+        "spec": " ".join(["cargo", *toolchain, "bloat", *args]),
+    }
+
+
+def crate_table(breakdowns):
+    """One row per crate, a pair of columns (bytes, share of .text) per build."""
+    names = sorted(
+        {name for b in breakdowns.values() for name in b["crates"]},
+        key=lambda n: (-max(b["crates"].get(n, 0) for b in breakdowns.values()), n),
+    )
+    header = ["crate"]
+    for label in breakdowns:
+        header += [f"{label}, bytes", "of .text"]
+    lines = []
+    for name in names:
+        cells = [name]
+        for b in breakdowns.values():
+            size = b["crates"].get(name)
+            cells += ["" if size is None else f"{size:,}",
+                      "" if size is None else f"{100 * size / b['text']:.1f} %"]
+        lines.append(cells)
+    for title, key in (
+        (".text in all", "text"),
+        ("the file, unstripped", "unstripped"),
+        ("the file, stripped", "stripped"),
+        ("the measured file", "measured"),
+    ):
+        cells = [title]
+        for b in breakdowns.values():
+            cells += [f"{b[key]:,}", "100.0 %" if key == "text" else ""]
+        lines.append(cells)
+    return markdown(header, lines)
 
 
 def machine():
@@ -363,51 +514,143 @@ def machine():
     return f"{os.cpu_count()} CPUs ({model}), Linux {os.uname().release}"
 
 
+def labelled(text):
+    """LABEL=VALUE, or VALUE alone (label DEFAULT_LABEL)."""
+    label, sep, value = text.partition("=")
+    if not sep or Path(text).exists():
+        return DEFAULT_LABEL, text
+    if not label or not value:
+        raise argparse.ArgumentTypeError(f"want LABEL=VALUE, got {text!r}")
+    return label, value
+
+
+def record_sizes(inits):
+    """Each init's file, and the static build beside it; (dyn.) marks a
+    dynamically linked file."""
+    for init in inits:
+        for key, path in (("size_kib", init.binary), ("static_kib", init.static_binary)):
+            if path is None:
+                continue
+            init.record(key, kib(path.stat().st_size))
+            if not reference_static.is_static(path):
+                init.marks[key] = " (dyn.)"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ours", required=True, type=Path, help="the static dumb-init-rs")
+    parser.add_argument(
+        "--ours", required=True, action="append", type=labelled, metavar="[LABEL=]PATH",
+        help=f"a build of dumb-init-rs; repeatable (label of a bare PATH: {DEFAULT_LABEL!r})",
+    )
+    parser.add_argument(
+        "--crates", action="append", type=labelled, default=[],
+        metavar="LABEL=CARGO_BLOAT_ARGS",
+        help="print bytes per crate of that build, rebuilt by `cargo bloat ARGS` unstripped",
+    )
     parser.add_argument("--helpers", type=Path, default=Path("target/bench"))
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke test")
+    parser.add_argument(
+        "--sizes-only", action="store_true", help="only the sizes and --crates, no timing"
+    )
     args = parser.parse_args()
+    labels = [label for label, _ in args.ours]
+    if len(set(labels)) != len(labels):
+        parser.error("two --ours with one label")
+    for label, _ in args.crates:
+        if label not in labels:
+            parser.error(f"--crates {label!r}: no --ours with that label")
 
     check_reference()
     helpers = build_helpers(args.helpers)
+    try:
+        reference_static_binary, recipe = reference_static.build(args.helpers)
+    except reference_static.BuildError as error:
+        if os.geteuid() == 0:
+            sys.exit(f"bench: {error}")
+        progress(f"no static reference: {error}")
+        reference_static_binary, recipe = None, "not built (needs root once)"
     quick = args.quick
     launch_rounds, launch_count = (3, 50) if quick else (9, 300)
     latency_rounds, latency_count = (3, 200) if quick else (21, 2000)
     reap_rounds, reap_count = (3, 10_000) if quick else (21, 10_000)
     idle_windows, idle_seconds = (1, 2) if quick else (3, 10)
 
-    ours = Init("ours", "ours (static)", args.ours.resolve(), [str(args.ours.resolve())])
-    reference = Init("ref", "dumb-init 1.2.5", REFERENCE, [str(REFERENCE)])
-    tini = Init("tini", "tini -s", TINI, [str(TINI), "-s", "--"])
-    inits = [ours, reference, tini]
+    ours_builds = []
+    for number, (label, path) in enumerate(args.ours):
+        binary = Path(path).resolve()
+        if not binary.is_file():
+            sys.exit(f"bench: --ours {label}={path}: no such file")
+        ours_builds.append(Init(f"ours{number}", label, binary, [str(binary)], binary))
+    reference = Init(
+        "ref", "dumb-init 1.2.5", REFERENCE, [str(REFERENCE)], reference_static_binary
+    )
+    tini = Init(
+        "tini", "tini -s", TINI, [str(TINI), "-s", "--"],
+        TINI_STATIC if TINI_STATIC.exists() else None,
+    )
+    inits = [*ours_builds, reference, tini]
 
     started = time.monotonic()
-    for init in inits:
-        init.record("size_kib", kib(init.binary.stat().st_size))
-    measure_launch(inits, helpers, launch_rounds, launch_count)
-    measure_latency(inits, helpers, latency_rounds, latency_count)
-    measure_reaping(inits, helpers, reap_rounds, reap_count)
-    measure_instructions(inits, helpers, 100, 1100)
-    measure_idle(inits, idle_windows, idle_seconds)
+    record_sizes(inits)
+    if not args.sizes_only:
+        measure_launch(inits, helpers, launch_rounds, launch_count)
+        measure_latency(inits, helpers, latency_rounds, latency_count)
+        measure_reaping(inits, helpers, reap_rounds, reap_count)
+        measure_instructions(inits, helpers, 100, 1100)
+        measure_idle(inits, idle_windows, idle_seconds)
+        progress(f"measured in {time.monotonic() - started:.0f} s")
+    by_label = {build.label: build for build in ours_builds}
+    if args.crates:
+        ensure_cargo_bloat()
+    breakdowns = {label: crate_sizes(by_label[label], spec) for label, spec in args.crates}
     progress(f"done in {time.monotonic() - started:.0f} s")
 
     print(f"dumb-init-rs bench on {machine()}")
-    print(
-        f"medians of {launch_rounds}/{latency_rounds}/{reap_rounds}/{idle_windows} rounds "
-        "(launch/latency/reaping/idle), the three inits interleaved in each round;"
-    )
-    print(
-        "ours/ref = median of the per-round ratios; ours <= ref = rounds in which ours "
-        "was no worse; tie = over 1.00 but no difference"
-    )
-    print(
-        "between ours and the reference at 5 % (sign test over the rounds); "
-        "(dyn.) = dynamically linked to glibc, libraries not counted"
-    )
+    if not args.sizes_only:
+        print(
+            f"medians of {launch_rounds}/{latency_rounds}/{reap_rounds}/{idle_windows} rounds "
+            f"(launch/latency/reaping/idle), the {len(inits)} inits interleaved in each round;"
+        )
+        print(
+            "/ref = median of the per-round ratios of the build on its left to the reference; "
+            "<= ref = rounds in which it was no worse;"
+        )
+        print(
+            "within noise: yes at or under 1.00, tie = over 1.00 but no difference from the "
+            "reference at 5 % (sign test over the rounds), NO otherwise;"
+        )
+    print("(dyn.) = dynamically linked to glibc, libraries not counted; the static builds:")
+    print(f"  {reference.label} = " + recipe.replace("\n", "\n    "))
+    print(f"  {tini.label} = {TINI_STATIC} from {tini_version()}")
     print()
-    print(table(ours, reference, tini, launch_count, reap_count, idle_seconds))
+    print(table(ours_builds, reference, tini, launch_count, reap_count, idle_seconds))
+    if breakdowns:
+        print()
+        print(
+            f"bytes of .text per crate (cargo bloat {CARGO_BLOAT_VERSION} --crates on a build "
+            "with the same arguments, unstripped):"
+        )
+        for label, breakdown in breakdowns.items():
+            print(f"  {label}: {breakdown['spec']}")
+        print(
+            "with LTO, code inlined into a function counts for that function's crate; "
+            "[Unknown] = symbols cargo bloat gives no crate:"
+        )
+        print(
+            "the C and C++ objects linked in (libc, libunwind) and #[no_mangle] functions "
+            "such as the C entry point `main`"
+        )
+        print()
+        print(crate_table(breakdowns))
+
+
+def tini_version():
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f", "${Package} ${Version}", "tini"], capture_output=True, text=True
+    )
+    if not TINI_STATIC.exists():
+        return "nowhere (missing)"
+    return f"Debian's {result.stdout.strip()}" if result.returncode == 0 else "tini's package"
 
 
 if __name__ == "__main__":
