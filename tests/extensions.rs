@@ -86,13 +86,15 @@ fn as_pid1_subreaper_changes_nothing() {
 /// exits on it, then the command itself exits with 5. Prints dumb-init's
 /// status, how long it took from the command's exit, and the member's fate.
 fn grace_script(options: &str, stubborn: bool) -> String {
+    // The member says it is ready once its trap is set, so that the
+    // SIGTERM can never come before it, however slow the machine.
     let member = if stubborn {
-        "trap \"\" TERM; exec sleep 30"
+        "trap \"\" TERM; : > $WORK/ready; exec sleep 30"
     } else {
-        "exec sleep 30"
+        ": > $WORK/ready; exec sleep 30"
     };
     format!(
-        r#""$DUMB_INIT" {options} sh -c '({member}) & echo $! > $WORK/member; sleep 0.1; date +%s%N > $WORK/exit; exit 5'
+        r#""$DUMB_INIT" {options} sh -c '({member}) & echo $! > $WORK/member; while [ ! -e $WORK/ready ]; do sleep 0.01; done; date +%s%N > $WORK/exit; exit 5'
         status=$?
         end=$(date +%s%N)
         echo "status $status"
@@ -146,17 +148,23 @@ fn the_grace_period_environment_variable_does_the_same() {
 }
 
 /// Runs `script` (which exits 5) under `dumb-init -v --grace-period=PERIOD`
-/// as PID 1; returns dumb-init's verbose lines.
+/// as PID 1, `$WORK` a scratch directory; returns dumb-init's verbose lines.
 fn verbose_grace_as_pid1(period: &str, script: &str) -> String {
+    let scratch = Scratch::new("grace-pid1");
     let option = format!("--grace-period={period}");
-    let output = run(&mut dumb_init_as_pid1(&["-v", &option, "sh", "-c", script]));
+    let output =
+        run(dumb_init_as_pid1(&["-v", &option, "sh", "-c", script]).env("WORK", scratch.dir()));
     assert_eq!(code(output.status), 5);
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[test]
 fn as_pid1_the_grace_period_kills_a_stubborn_member_and_says_so() {
-    let stderr = verbose_grace_as_pid1("0.5", "(trap '' TERM; exec sleep 30) & sleep 0.1; exit 5");
+    let stderr = verbose_grace_as_pid1(
+        "0.5",
+        "(trap '' TERM; : > $WORK/ready; exec sleep 30) &
+         while [ ! -e $WORK/ready ]; do sleep 0.01; done; exit 5",
+    );
     for line in [
         "[dumb-init] Waiting up to 500 ms for the remaining processes to exit.\n",
         "[dumb-init] Grace period over; sending SIGKILL to 1 remaining processes.\n",
