@@ -169,10 +169,20 @@ impl Drop for Running {
     fn drop(&mut self) {
         if !self.done {
             // The command leads a session of its own, so killing dumb-init's
-            // group is not enough: kill everything below it first.
+            // group is not enough: kill everything below it first, with the
+            // process groups it is in, so that a process forked after the
+            // listing (a recorder's next sleep) goes too.
+            let own_group = nix::unistd::getpgrp().as_raw();
             for pid in descendants(self.pid()) {
+                let group = nix::unistd::getpgid(Some(nix::unistd::Pid::from_raw(pid)));
                 // SAFETY: kill(2) has no memory-safety preconditions.
                 unsafe { nix::libc::kill(pid, nix::libc::SIGKILL) };
+                if let Ok(group) = group.map(|g| g.as_raw()) {
+                    if group != own_group && group != self.pid() {
+                        // SAFETY: as above; never the test's own group.
+                        unsafe { nix::libc::kill(-group, nix::libc::SIGKILL) };
+                    }
+                }
             }
             // SAFETY: as above; the group is the one `process_group(0)` made.
             unsafe { nix::libc::kill(-self.pid(), nix::libc::SIGKILL) };
@@ -249,8 +259,13 @@ pub fn signal_recorder(names: &[&str], log: &Path) -> String {
     for name in names {
         script.push_str(&format!("trap 'echo {name} >> {}' {name}\n", log.display()));
     }
+    // It waits with the `wait` builtin for a background sleep, not in a
+    // foreground `sleep`: the shell runs a foreground command with vfork,
+    // and a SIGSTOP that lands between the vfork and the exec stops the
+    // child and leaves the shell in uninterruptible sleep, never stopped
+    // itself. `wait` also returns at once for a trapped signal.
     script.push_str(&format!(
-        "echo ready >> {}\nwhile :; do sleep 0.02; done\n",
+        "echo ready >> {}\nwhile :; do sleep 1 & wait $!; kill $! 2>/dev/null; done\n",
         log.display()
     ));
     script
