@@ -244,7 +244,7 @@ apply_copies() {
         if [ "$stage" = - ]; then
             # shellcheck disable=SC2086 # a COPY source may be a glob
             set -- $TOP/$source
-        elif grep -qi "^FROM busybox.* AS $stage\$" "$dockerfile"; then
+        elif python3 "$TOP/packaging/tests/dockerfile.py" bases "$dockerfile" | grep "^$stage"$'\t'busybox >/dev/null; then
             set -- /bin/busybox
         else
             fail "COPY --from=$stage $source in $(basename "$dockerfile")" "no stand-in for stage $stage"
