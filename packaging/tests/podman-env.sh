@@ -1,13 +1,14 @@
 # shellcheck shell=bash disable=SC2034 # variables here are used by the scripts that source it
 # Podman with a state of its own, for packaging/tests/containers.sh and
 # examples/container-demo.sh (bash; sourced). Nothing of the machine's
-# podman state is read or written: storage (vfs), run and lock files, events
-# and network configuration live under $WORK/podman, and the places this
-# podman (Debian's 4.3) writes to whatever it is told (its blob-info cache in
-# /var/lib/containers/cache, the short-name alias cache in
-# /var/cache/containers, runc's state in /run/runc, image configurations
-# passing through /var/tmp) are covered by bind mounts seen only by the
-# test's own mount namespace.
+# podman state is written (podman reads only the packages' own
+# /etc/containers/policy.json and seccomp profile): storage (vfs), run and
+# lock files, events and network configuration live under $WORK/podman,
+# and the places this podman (Debian's 4.3) writes to whatever it is told
+# (its blob-info cache in /var/lib/containers/cache, the short-name alias
+# cache in /var/cache/containers, runc's state in /run/runc, image
+# configurations passing through /var/tmp) are covered by bind mounts seen
+# only by the test's own mount namespace.
 #
 # What podman needs on these machines, each explained where it is set:
 # vfs storage, the cgroupfs manager, runc, file events and locks, no network
