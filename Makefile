@@ -5,11 +5,13 @@ RELEASE_BIN := $(CURDIR)/target/release/dumb-init
 STATIC_BIN  := $(CURDIR)/target/$(MUSL_TARGET)/release/dumb-init
 
 .PHONY: help build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
+.PHONY: demo-container
 
 help:
 	@echo "make build    release binary at target/release/dumb-init"
 	@echo "make static   static musl binary at target/$(MUSL_TARGET)/release/dumb-init"
 	@echo "make demo     run dumb-init on examples/background-job.sh and stop it with SIGTERM"
+	@echo "make demo-container  the same entrypoint as a podman image, podman stop with no init and with ours (root)"
 	@echo "make test     every test: unit, integration (release and static), compat suite"
 	@echo "make compat   the differential suite against the reference dumb-init"
 	@echo "make bench    ours beside the reference dumb-init and tini"
@@ -33,6 +35,10 @@ lint:
 
 demo: build
 	sh examples/signal-demo.sh $(RELEASE_BIN)
+
+# Needs root, podman, tini and busybox-static (make deps installs them).
+demo-container: static
+	bash examples/container-demo.sh $(STATIC_BIN)
 
 unit-test:
 	cargo test --lib

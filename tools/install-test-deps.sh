@@ -2,7 +2,8 @@
 # Installs what the tests need when it is missing: the reference dumb-init,
 # tini, busybox-static, runc, util-linux's unshare, Python for the compat suite,
 # the musl target and cargo-nextest; for the packages and their tests
-# (make deb, make package-test) debootstrap, file, man-db and PyYAML. Needs root for apt; does nothing that is
+# (make deb, make package-test) debootstrap, file, man-db and PyYAML, and for
+# the container tests podman and catatonit. Needs root for apt; does nothing that is
 # already there.
 #
 # Extra needs come as COMMAND:PACKAGE arguments (`make bench` adds valgrind).
@@ -31,14 +32,25 @@ need debootstrap debootstrap
 need file file
 need man man-db
 
-if [ -n "$missing" ]; then
+# podman (packaging/tests/containers.sh) without its recommends: the tests
+# use vfs storage and no network (no fuse-overlayfs, slirp4netns, buildah),
+# and dbus-user-session would bring systemd. catatonit is what `podman run
+# --init` runs, compared there.
+missing_podman=""
+command -v podman >/dev/null 2>&1 || missing_podman="$missing_podman podman"
+command -v catatonit >/dev/null 2>&1 || missing_podman="$missing_podman catatonit"
+
+if [ -n "$missing" ] || [ -n "$missing_podman" ]; then
     if [ "$(id -u)" != 0 ]; then
-        echo "install-test-deps: missing:$missing (run as root to install them)" >&2
+        echo "install-test-deps: missing:$missing$missing_podman (run as root to install them)" >&2
         exit 1
     fi
     apt-get update -qq
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    [ -z "$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    # shellcheck disable=SC2086
+    [ -z "$missing_podman" ] ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing_podman >/dev/null
 fi
 
 # PyYAML for the python3 on PATH, which need not be Debian's.

@@ -12,65 +12,15 @@ set -uo pipefail
 require_root
 
 DEB=${1:?usage: debian-root.sh path/to/dumb-init-rs.deb}
-SUITE=${SUITE:-bookworm}
-CACHE=${DUMB_INIT_RS_TEST_CACHE:-/var/cache/dumb-init-rs-test}
 DOCKERFILE=$TOP/examples/Dockerfile.debian
 ROOT=$WORK/debian-root
 export LC_ALL=C DEBIAN_FRONTEND=noninteractive
 
-# The mirror apt uses on this machine, from deb822 .sources or one-line .list
-# files; DEBOOTSTRAP_MIRROR overrides it.
-host_mirror() {
-    python3 - "$SUITE" /etc/apt/sources.list /etc/apt/sources.list.d/* <<'PY'
-import sys
-suite, paths = sys.argv[1], sys.argv[2:]
-for path in paths:
-    try:
-        text = open(path).read()
-    except OSError:
-        continue
-    if path.endswith(".sources"):
-        for stanza in text.split("\n\n"):
-            fields = {}
-            for line in stanza.splitlines():
-                if line[:1] not in ("#", " ", "\t", "") and ":" in line:
-                    key, _, value = line.partition(":")
-                    fields[key.strip().lower()] = value.split()
-            if "deb" in fields.get("types", []) and suite in fields.get("suites", []):
-                print(fields["uris"][0]); sys.exit()
-    elif path.endswith(".list"):
-        for line in text.splitlines():
-            words = [w for w in line.split() if not w.startswith("[")]
-            if len(words) >= 3 and words[0] == "deb" and words[2] == suite:
-                print(words[1]); sys.exit()
-sys.exit(1)
-PY
-}
-
-mirror=${DEBOOTSTRAP_MIRROR:-$(host_mirror)} || {
-    fail "finding the host's apt mirror for $SUITE" "set DEBOOTSTRAP_MIRROR"
-    summary
-    exit 1
-}
-key=$SUITE-minbase-$(dpkg --print-architecture)-$(printf '%s' "$mirror" | md5sum | cut -c1-8)
-tarball=$CACHE/$key.tar
-
 # 1. The root: debootstrap once, then unpack the cached tarball.
-mkdir -p "$CACHE" "$ROOT"
+mkdir -p "$ROOT"
 start=$SECONDS
-if [ ! -s "$tarball" ]; then
-    echo "debootstrap --variant=minbase $SUITE from $mirror (cached in $tarball afterwards)"
-    if debootstrap --variant=minbase "$SUITE" "$WORK/bootstrap" "$mirror" >"$WORK/debootstrap.log" 2>&1; then
-        tar -C "$WORK/bootstrap" --numeric-owner -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-        rm -rf --one-file-system "$WORK/bootstrap"
-    else
-        tail -n 20 "$WORK/debootstrap.log"
-        fail "debootstrap $SUITE" "see the log above"
-        summary
-        exit 1
-    fi
-fi
-tar -C "$ROOT" --numeric-owner -xf "$tarball"
+debian_tarball || { summary; exit 1; }
+tar -C "$ROOT" --numeric-owner -xf "$DEBIAN_TARBALL"
 check "minimal $SUITE root ready in $((SECONDS - start)) s" test -x "$ROOT/usr/bin/dpkg"
 
 in_root() { chroot "$ROOT" "$@"; }
@@ -78,14 +28,8 @@ status_of() { in_root dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null ||
 deb_version=$(dpkg-deb -f "$DEB" Version)
 
 # 2. Debian's dumb-init first, as on an image that already has it.
-reference=$(cd "$WORK" && apt-get download -q dumb-init >/dev/null 2>&1 && ls "$WORK"/dumb-init_*.deb)
-if [ -n "$reference" ]; then
-    cp "$reference" "$CACHE/"
-else
-    reference=$(ls "$CACHE"/dumb-init_*.deb 2>/dev/null | tail -n 1)
-    echo "apt-get download dumb-init failed; using the cached $reference"
-fi
-cp "$reference" "$ROOT/tmp/reference.deb"
+reference_deb
+cp "$REFERENCE_DEB" "$ROOT/tmp/reference.deb"
 cp "$DEB" "$ROOT/tmp/ours.deb"
 check "Debian's dumb-init installs into the root" logged "$WORK/dpkg-reference.log" in_root dpkg -i /tmp/reference.deb
 expect_eq "the root's dumb-init is the reference before ours" "dumb-init v1.2.5" "$(in_root /usr/bin/dumb-init -V 2>&1)"

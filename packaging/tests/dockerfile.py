@@ -8,6 +8,9 @@ test runs what an example Dockerfile says rather than a copy of it.
     dockerfile.py command FILE     ENTRYPOINT followed by CMD, one argument a line
     dockerfile.py env FILE         the final stage's ENV settings, NAME=VALUE a line
     dockerfile.py run FILE         the final stage's RUN commands (shell form), one a line
+    dockerfile.py bases FILE       one line per FROM: NAME<TAB>IMAGE (NAME is "-" for a
+                                   stage without AS), ${ARG}s before the first FROM
+                                   replaced by their defaults
 
 ENTRYPOINT and CMD must use the exec (JSON) form: the shell form would make
 /bin/sh process 1 and put dumb-init under it, which is the mistake the
@@ -15,6 +18,7 @@ examples exist to avoid. Anything else exits with status 1 and a message.
 """
 
 import json
+import re
 import shlex
 import sys
 
@@ -44,6 +48,23 @@ def final_stage(path):
             stage = []
         stage.append((keyword, rest))
     return stage
+
+
+def bases(path):
+    """Yields (stage name or "-", image) for every FROM, as a build without
+    --build-arg would see them."""
+    defaults, seen_from = {}, False
+    for keyword, rest in instructions(path):
+        if keyword == "ARG" and not seen_from:
+            name, _, value = rest.partition("=")
+            defaults[name.strip()] = value.strip()
+        elif keyword == "FROM":
+            seen_from = True
+            words = rest.split()
+            image = re.sub(r"\$\{(\w+)\}|\$(\w+)",
+                           lambda m: defaults.get(m.group(1) or m.group(2), ""), words[0])
+            name = words[2] if len(words) == 3 and words[1].upper() == "AS" else "-"
+            yield name, image
 
 
 def exec_form(keyword, rest):
@@ -88,6 +109,9 @@ def main():
         for keyword, rest in stage:
             if keyword == "RUN":
                 print(rest)
+    elif what == "bases":
+        for name, image in bases(path):
+            print(f"{name}\t{image}")
     elif what == "env":
         for keyword, rest in stage:
             if keyword == "ENV":

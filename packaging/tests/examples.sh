@@ -11,6 +11,9 @@
 #   Dockerfile.scratch: `--from=busybox:1.36-musl` needs a registry; the host's busybox-static stands in.
 #   Dockerfile.nginx and kubernetes/nginx-pod.yaml: need the nginx image; a stand-in with nginx's
 #     signal behaviour (SIGQUIT graceful, SIGTERM fast) runs the Pod's exact command line.
+# packaging/tests/containers.sh builds the four Dockerfiles as images with
+# podman (those base images replaced by build arguments) and stops them with
+# `podman stop`.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -55,7 +58,7 @@ done
 # Dockerfile's COPY lines.
 image_root() {
     mkdir -p "$1"
-    if grep -q '^FROM alpine' "$2"; then
+    if python3 "$DOCKERFILE_PY" bases "$2" | tail -n 1 | grep $'^-\talpine' >/dev/null; then
         busybox_root "$1"
         rm "$1/usr/bin/dumb-init" # the Dockerfile's COPY must put it there
     fi

@@ -244,7 +244,7 @@ apply_copies() {
         if [ "$stage" = - ]; then
             # shellcheck disable=SC2086 # a COPY source may be a glob
             set -- $TOP/$source
-        elif grep -qi "^FROM busybox.* AS $stage\$" "$dockerfile"; then
+        elif python3 "$TOP/packaging/tests/dockerfile.py" bases "$dockerfile" | grep "^$stage"$'\t'busybox >/dev/null; then
             set -- /bin/busybox
         else
             fail "COPY --from=$stage $source in $(basename "$dockerfile")" "no stand-in for stage $stage"
@@ -262,4 +262,77 @@ apply_copies() {
             fi
         done
     done < <(python3 "$TOP/packaging/tests/dockerfile.py" copies "$dockerfile")
+}
+
+# The Debian root the package tests share: debian-root.sh installs the .deb
+# into it, containers.sh imports it as an image. Debootstrapped once, cached
+# as a tarball between runs.
+SUITE=${SUITE:-bookworm}
+CACHE=${DUMB_INIT_RS_TEST_CACHE:-/var/cache/dumb-init-rs-test}
+
+# The mirror apt uses on this machine, from deb822 .sources or one-line .list
+# files; DEBOOTSTRAP_MIRROR overrides it.
+host_mirror() {
+    python3 - "$SUITE" /etc/apt/sources.list /etc/apt/sources.list.d/* <<'PY'
+import sys
+suite, paths = sys.argv[1], sys.argv[2:]
+for path in paths:
+    try:
+        text = open(path).read()
+    except OSError:
+        continue
+    if path.endswith(".sources"):
+        for stanza in text.split("\n\n"):
+            fields = {}
+            for line in stanza.splitlines():
+                if line[:1] not in ("#", " ", "\t", "") and ":" in line:
+                    key, _, value = line.partition(":")
+                    fields[key.strip().lower()] = value.split()
+            if "deb" in fields.get("types", []) and suite in fields.get("suites", []):
+                print(fields["uris"][0]); sys.exit()
+    elif path.endswith(".list"):
+        for line in text.splitlines():
+            words = [w for w in line.split() if not w.startswith("[")]
+            if len(words) >= 3 and words[0] == "deb" and words[2] == suite:
+                print(words[1]); sys.exit()
+sys.exit(1)
+PY
+}
+
+# debian_tarball: sets DEBIAN_TARBALL to a minimal $SUITE root as a tarball
+# in $CACHE, running debootstrap only when there is none yet; counts a
+# failure and returns 1 when it cannot.
+debian_tarball() {
+    local mirror key
+    mirror=${DEBOOTSTRAP_MIRROR:-$(host_mirror)} || {
+        fail "finding the host's apt mirror for $SUITE" "set DEBOOTSTRAP_MIRROR"
+        return 1
+    }
+    key=$SUITE-minbase-$(dpkg --print-architecture)-$(printf '%s' "$mirror" | md5sum | cut -c1-8)
+    DEBIAN_TARBALL=$CACHE/$key.tar
+    mkdir -p "$CACHE"
+    [ -s "$DEBIAN_TARBALL" ] && return 0
+    echo "debootstrap --variant=minbase $SUITE from $mirror (cached in $DEBIAN_TARBALL afterwards)"
+    if debootstrap --variant=minbase "$SUITE" "$WORK/bootstrap" "$mirror" >"$WORK/debootstrap.log" 2>&1; then
+        tar -C "$WORK/bootstrap" --numeric-owner -cf "$DEBIAN_TARBALL.tmp" . && mv "$DEBIAN_TARBALL.tmp" "$DEBIAN_TARBALL"
+        rm -rf --one-file-system "$WORK/bootstrap"
+    else
+        tail -n 20 "$WORK/debootstrap.log"
+        fail "debootstrap $SUITE" "see the log above"
+        return 1
+    fi
+}
+
+# reference_deb: sets REFERENCE_DEB to Debian's dumb-init package, fetched
+# with apt-get download (and kept in $CACHE), or the cached one when apt
+# cannot fetch it.
+reference_deb() {
+    mkdir -p "$CACHE"
+    REFERENCE_DEB=$(cd "$WORK" && apt-get download -q dumb-init >/dev/null 2>&1 && ls "$WORK"/dumb-init_*.deb)
+    if [ -n "$REFERENCE_DEB" ]; then
+        cp "$REFERENCE_DEB" "$CACHE/"
+    else
+        REFERENCE_DEB=$(ls "$CACHE"/dumb-init_*.deb 2>/dev/null | tail -n 1)
+        echo "apt-get download dumb-init failed; using the cached $REFERENCE_DEB"
+    fi
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make package-test: the .deb on a Debian root, the static binary in a
-# busybox root (the APKBUILD with it), and the examples. Each script prints
-# its checks and a final "N passed, N failed"; this adds them up and times
-# each part.
+# busybox root (the APKBUILD with it), the examples, and the examples built
+# and stopped as podman images. Each script prints its checks and a final
+# "N passed, N failed"; this adds them up and times each part.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -15,7 +15,7 @@ fi
 
 passed=0
 failed=0
-for part in "debian-root.sh $deb" static-root.sh examples.sh; do
+for part in "debian-root.sh $deb" static-root.sh examples.sh "containers.sh $deb"; do
     echo "== ${part%% *}"
     start=$SECONDS
     # shellcheck disable=SC2086 # part is a script and its argument
