@@ -634,6 +634,22 @@ def check(scenario, reference, ours, workroot):
     return problems
 
 
+def read_skips(path, names):
+    """The 'compat | name | reason' lines of a skip file, as {name: reason}.
+    A name that is no scenario is an error, so that a renamed scenario
+    cannot leave a stale skip behind."""
+    skips = {}
+    with open(path) as lines:
+        for line in lines:
+            fields = [f.strip() for f in line.split("|")]
+            if len(fields) != 3 or fields[0] != "compat":
+                continue
+            if fields[1] not in names:
+                fail_setup("%s skips %r, which is no scenario" % (path, fields[1]))
+            skips[fields[1]] = fields[2]
+    return skips
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -643,6 +659,9 @@ def main():
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--show", action="store_true",
                         help="print what each chosen scenario observed under the reference")
+    parser.add_argument("--skip", dest="skip_file",
+                        help="a file of 'compat | scenario name | reason' lines: those "
+                             "scenarios are not run, each is printed with its reason")
     args = parser.parse_args()
 
     chosen = [s for s in scenarios.SCENARIOS if not args.match or args.match in s.name]
@@ -650,6 +669,8 @@ def main():
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         fail_setup("duplicate scenario names: %s" % ", ".join(sorted(duplicates)))
+    skips = read_skips(args.skip_file, names) if args.skip_file else {}
+    chosen = [s for s in chosen if s.name not in skips]
     if args.list:
         for s in chosen:
             print(s.name)
@@ -717,7 +738,9 @@ def main():
         shutil.rmtree(workroot, ignore_errors=True)
     print("(%d scenarios in %.0fs)" % (passed + failed, time.monotonic() - started))
     print(NORMALISATIONS.strip() if failed else "", end="\n" if failed else "")
-    print("%d passed, %d failed" % (passed, failed))
+    for name, reason in skips.items():
+        print("skip %s: %s" % (name, reason))
+    print("%d passed, %d failed" % (passed, failed) + (", %d skipped" % len(skips) if skips else ""))
     return 1 if failed else 0
 
 

@@ -1,15 +1,18 @@
 #!/bin/sh
-# Builds target/debian/dumb-init-rs_<version>_amd64.deb from the static
-# binary, with dpkg-deb and the hand-kept files in packaging/debian/.
+# Builds target/debian/dumb-init-rs_<version>_<arch>.deb from a static
+# binary, with dpkg-deb and the hand-kept files in packaging/debian/. The
+# architecture is Debian's name, amd64 (the default) or arm64, and the binary
+# must be a static executable for it.
 #
-#   sh packaging/build-deb.sh path/to/static/dumb-init
+#   sh packaging/build-deb.sh path/to/static/dumb-init [amd64|arm64]
 #
 # The upstream version comes from Cargo.toml; the Debian revision from the
 # top entry of packaging/debian/changelog, which must name the same upstream
 # version (so a version bump cannot silently ship a stale changelog).
 set -eu
 
-binary=${1:?usage: build-deb.sh path/to/static/dumb-init}
+binary=${1:?usage: build-deb.sh path/to/static/dumb-init [amd64|arm64]}
+arch=${2:-amd64}
 top=$(cd "$(dirname "$0")/.." && pwd)
 debian=$top/packaging/debian
 out=$top/target/debian
@@ -25,15 +28,31 @@ case $deb_version in
     ;;
 esac
 
-# A .deb ships one architecture; refuse anything but a static x86-64 file so
-# a glibc build never slips into a package that claims to need nothing.
-if ! file -L "$binary" | grep -q 'x86-64.*static'; then
-    echo "build-deb: $binary is not a static x86-64 executable (run make static)" >&2
+# A .deb ships one architecture; refuse anything but a static file for it so
+# a glibc build (or the other architecture's) never slips into a package
+# that claims to need nothing.
+case $arch in
+amd64) machine=x86-64 make_target=static ;;
+arm64) machine='ARM aarch64' make_target=static-aarch64 ;;
+*)
+    echo "build-deb: unknown architecture '$arch' (amd64 or arm64)" >&2
+    exit 1
+    ;;
+esac
+if ! file -L "$binary" | grep -q "$machine.*statically linked"; then
+    echo "build-deb: $binary is not a static $machine executable (run make $make_target)" >&2
     exit 1
 fi
 
-# Reproducible: every time stamp is the changelog's date.
-SOURCE_DATE_EPOCH=$(date -d "$(sed -n 's/^ -- .*>  //p' "$debian/changelog" | head -n 1)" +%s)
+# Reproducible: every time stamp is SOURCE_DATE_EPOCH. When the caller has
+# not set it, it is the time of the last commit: the source that was built,
+# whatever the changelog's date (which changes only with a release, so it
+# would stamp newer code with an older time). Outside a git checkout (an
+# exported tree) the changelog's date is all there is.
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+    SOURCE_DATE_EPOCH=$(git -C "$top" log -1 --format=%ct 2>/dev/null) ||
+        SOURCE_DATE_EPOCH=$(date -d "$(sed -n 's/^ -- .*>  //p' "$debian/changelog" | head -n 1)" +%s)
+fi
 export SOURCE_DATE_EPOCH
 
 stage=$(mktemp -d)
@@ -53,14 +72,16 @@ done
 install -m 644 "$debian/lintian-overrides" "$root/usr/share/lintian/overrides/dumb-init-rs"
 chmod 644 "$root/usr/share/man/man1/dumb-init.1.gz" "$doc/changelog.Debian.gz"
 
-installed_size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s/@VERSION@/$deb_version/" -e "s/@INSTALLED_SIZE@/$installed_size/" \
+# Apparent sizes: the blocks a file system allots differ between file
+# systems, and so would the control file.
+installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$root" | cut -f1)
+sed -e "s/@VERSION@/$deb_version/" -e "s/@INSTALLED_SIZE@/$installed_size/" -e "s/@ARCH@/$arch/" \
     "$debian/control" >"$root/DEBIAN/control"
 (cd "$root" && find usr -type f -exec md5sum {} + | LC_ALL=C sort -k 2) >"$root/DEBIAN/md5sums"
 chmod 644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 mkdir -p "$out"
-deb=$out/dumb-init-rs_${deb_version}_amd64.deb
+deb=$out/dumb-init-rs_${deb_version}_${arch}.deb
 dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
 echo "$deb"

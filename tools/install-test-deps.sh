@@ -2,9 +2,11 @@
 # Installs what the tests need when it is missing: the reference dumb-init,
 # tini, busybox-static, runc, util-linux's unshare, Python for the compat suite,
 # the musl target and cargo-nextest; for the packages and their tests
-# (make deb, make package-test) debootstrap, file, man-db and PyYAML, and for
-# the container tests podman and catatonit. Needs root for apt; does nothing that is
-# already there.
+# (make deb, make package-test) debootstrap, file, man-db and PyYAML; for the
+# arm64 build the aarch64 musl target and qemu-user-static (which
+# tools/binfmt-qemu-aarch64.sh registers while a test runs); for the
+# container tests podman and catatonit. Needs root for apt; does nothing that
+# is already there.
 #
 # Extra needs come as COMMAND:PACKAGE arguments (`make bench` adds valgrind).
 set -eu
@@ -31,6 +33,7 @@ need cc gcc
 need debootstrap debootstrap
 need file file
 need man man-db
+need qemu-aarch64-static qemu-user-static
 
 # podman (packaging/tests/containers.sh) without its recommends: the tests
 # use vfs storage and no network (no fuse-overlayfs, slirp4netns, buildah),
@@ -57,6 +60,7 @@ fi
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q pyyaml
 
 if command -v rustup >/dev/null 2>&1; then
-    rustup target list --installed | grep -qx x86_64-unknown-linux-musl ||
-        rustup target add x86_64-unknown-linux-musl
+    for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl; do
+        rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+    done
 fi

@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
 # make package-test: the .deb on a Debian root, the static binary in a
-# busybox root (the APKBUILD with it), the examples, and the examples built
-# and stopped as podman images. Each script prints its checks and a final
-# "N passed, N failed"; this adds them up and times each part.
+# busybox root (the APKBUILD with it), the examples, the examples built and
+# stopped as podman images, the arm64 .deb in a root of its own under qemu,
+# and make dist built twice from two clones and compared (reproducible.sh).
+# Each script prints its checks and a final "N passed, N failed"; this adds
+# them up and times each part.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 version=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["package"]["version"])' "$top/Cargo.toml")
 deb=$(ls -t "$top"/target/debian/dumb-init-rs_"$version"-*_amd64.deb 2>/dev/null | head -n 1)
-if [ -z "$deb" ]; then
-    echo "package-test: no target/debian/dumb-init-rs_${version}-*_amd64.deb; run make deb" >&2
+deb_arm64=$(ls -t "$top"/target/debian/dumb-init-rs_"$version"-*_arm64.deb 2>/dev/null | head -n 1)
+if [ -z "$deb" ] || [ -z "$deb_arm64" ]; then
+    echo "package-test: no target/debian/dumb-init-rs_${version}-*_{amd64,arm64}.deb; run make deb" >&2
     exit 1
 fi
 
 passed=0
 failed=0
-for part in "debian-root.sh $deb" static-root.sh examples.sh "containers.sh $deb"; do
+# The arm64 part runs with qemu-user registered for aarch64 files.
+qemu="sh $top/tools/binfmt-qemu-aarch64.sh"
+for part in "debian-root.sh $deb" static-root.sh examples.sh "containers.sh $deb" \
+    "arm64-root.sh $deb_arm64" reproducible.sh; do
     echo "== ${part%% *}"
     start=$SECONDS
+    runner=
+    case $part in arm64-root.sh*) runner=$qemu ;; esac
     # shellcheck disable=SC2086 # part is a script and its argument
-    bash "$here"/$part | tee "${TMPDIR:-/tmp}/package-test.$$.log"
+    $runner bash "$here"/$part | tee "${TMPDIR:-/tmp}/package-test.$$.log"
     status=${PIPESTATUS[0]}
     counts=$(tail -n 1 "${TMPDIR:-/tmp}/package-test.$$.log")
     rm -f "${TMPDIR:-/tmp}/package-test.$$.log"
