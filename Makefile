@@ -6,26 +6,45 @@ STATIC_BIN  := $(CURDIR)/target/$(MUSL_TARGET)/release/dumb-init
 AARCH64_TARGET := aarch64-unknown-linux-musl
 STATIC_BIN_AARCH64 := $(CURDIR)/target/$(AARCH64_TARGET)/release/dumb-init
 
+# The small build (make static-small): the same source, built with
+# -Z build-std and the immediate-abort panic strategy, on a pinned stable
+# toolchain with RUSTC_BOOTSTRAP=1 (docs/performance.md says why), in a
+# target directory of its own.
+SMALL_TOOLCHAIN := 1.95.0
+SMALL_DIR := $(CURDIR)/target/small
+SMALL_BIN := $(SMALL_DIR)/$(MUSL_TARGET)/release/dumb-init
+SMALL_BIN_AARCH64 := $(SMALL_DIR)/$(AARCH64_TARGET)/release/dumb-init
+SMALL_CARGO = RUSTC_BOOTSTRAP=1 cargo +$(SMALL_TOOLCHAIN)
+small_build = -Z build-std=std,panic_abort --target-dir $(SMALL_DIR) \
+	--config 'target.$(1).rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort"]'
+
 # What make deb and make dist ship: the make targets that build it and the
 # two files. Shipping another build means changing these three lines.
-SHIPPED_BUILDS := static static-aarch64
-SHIPPED_BIN_X86_64 := $(STATIC_BIN)
-SHIPPED_BIN_AARCH64 := $(STATIC_BIN_AARCH64)
+SHIPPED_BUILDS := static-small static-small-aarch64
+SHIPPED_BIN_X86_64 := $(SMALL_BIN)
+SHIPPED_BIN_AARCH64 := $(SMALL_BIN_AARCH64)
 
 # Release files must not depend on where the tree, cargo's registry or the
 # toolchain live: their paths are mapped to fixed names. Appended to the
 # target's rustflags in .cargo/config.toml (cargo joins the arrays).
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
+# The small build's std is compiled from its toolchain's rust-src, so that
+# toolchain's sysroot is mapped too (read when a recipe runs, after
+# small-toolchain has installed it).
 REMAP = "--remap-path-prefix=$(CURDIR)=/dumb-init-rs", "--remap-path-prefix=$(CARGO_HOME_DIR)=/cargo", "--remap-path-prefix=$(shell rustc --print sysroot)=/rust"
-remapped = --config 'target.$(1).rustflags = [$(REMAP)]'
+SMALL_REMAP = "--remap-path-prefix=$(shell rustc +$(SMALL_TOOLCHAIN) --print sysroot)=/rust"
+remapped = --config 'target.$(1).rustflags = [$(REMAP), $(SMALL_REMAP)]'
 
 .PHONY: help build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
 .PHONY: demo-container static-aarch64 integration-test-aarch64 compat-aarch64 dist cargo-package-test
+.PHONY: small-toolchain static-small static-small-aarch64 small-test
 
 help:
 	@echo "make build    release binary at target/release/dumb-init"
 	@echo "make static   static musl binary at target/$(MUSL_TARGET)/release/dumb-init"
 	@echo "make static-aarch64  the same for arm64, at target/$(AARCH64_TARGET)/release/dumb-init"
+	@echo "make static-small    the same code built small (build-std, $(SMALL_TOOLCHAIN)): what releases ship"
+	@echo "make static-small-aarch64  the same for arm64"
 	@echo "make demo     run dumb-init on examples/background-job.sh and stop it with SIGTERM"
 	@echo "make demo-container  the same entrypoint as a podman image, podman stop with no init and with ours (root)"
 	@echo "make test     every test: unit, integration (release, static, aarch64 under qemu), compat suite"
@@ -47,6 +66,19 @@ static:
 static-aarch64:
 	rustup target add $(AARCH64_TARGET)
 	cargo build --release --target $(AARCH64_TARGET) $(call remapped,$(AARCH64_TARGET))
+
+# The small build's toolchain, with rust-src for build-std and both targets.
+small-toolchain:
+	rustup toolchain install $(SMALL_TOOLCHAIN) --profile minimal --component rust-src \
+		--target $(MUSL_TARGET) --target $(AARCH64_TARGET)
+
+static-small: small-toolchain
+	$(SMALL_CARGO) build --release --target $(MUSL_TARGET) \
+		$(call small_build,$(MUSL_TARGET)) $(call remapped,$(MUSL_TARGET))
+
+static-small-aarch64: small-toolchain
+	$(SMALL_CARGO) build --release --target $(AARCH64_TARGET) \
+		$(call small_build,$(AARCH64_TARGET)) $(call remapped,$(AARCH64_TARGET))
 
 deps:
 	sh tools/install-test-deps.sh
@@ -86,10 +118,19 @@ compat-aarch64: deps static-aarch64
 cargo-package-test:
 	cargo package --allow-dirty
 
+# The small builds, which releases ship: the integration tests and the compat
+# suite against each (the aarch64 one under qemu, as above).
+small-test: deps static-small static-small-aarch64
+	DUMB_INIT_UNDER_TEST=$(SMALL_BIN) cargo test --release --test '*'
+	DUMB_INIT_UNDER_TEST=$(SMALL_BIN) python3 compat-tests/run.py
+	sh tools/binfmt-qemu-aarch64.sh bash tests/qemu-aarch64.sh integration $(SMALL_BIN_AARCH64)
+	sh tools/binfmt-qemu-aarch64.sh bash tests/qemu-aarch64.sh compat $(SMALL_BIN_AARCH64)
+
 test: deps lint unit-test integration-test integration-test-aarch64
 	$(MAKE) compat
 	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) $(MAKE) compat
 	$(MAKE) compat-aarch64
+	$(MAKE) small-test
 	$(MAKE) package-test
 	$(MAKE) cargo-package-test
 
