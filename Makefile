@@ -15,8 +15,9 @@ SMALL_DIR := $(CURDIR)/target/small
 SMALL_BIN := $(SMALL_DIR)/$(MUSL_TARGET)/release/dumb-init
 SMALL_BIN_AARCH64 := $(SMALL_DIR)/$(AARCH64_TARGET)/release/dumb-init
 SMALL_CARGO = RUSTC_BOOTSTRAP=1 cargo +$(SMALL_TOOLCHAIN)
-small_build = -Z build-std=std,panic_abort --target-dir $(SMALL_DIR) \
+small_flags = -Z build-std=std,panic_abort \
 	--config 'target.$(1).rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort"]'
+small_build = $(call small_flags,$(1)) --target-dir $(SMALL_DIR)
 
 # What make deb and make dist ship: the make targets that build it and the
 # two files. Shipping another build means changing these three lines.
@@ -37,7 +38,7 @@ remapped = --config 'target.$(1).rustflags = [$(REMAP), $(SMALL_REMAP)]'
 
 .PHONY: help build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
 .PHONY: demo-container static-aarch64 integration-test-aarch64 compat-aarch64 dist cargo-package-test
-.PHONY: small-toolchain static-small static-small-aarch64 small-test
+.PHONY: small-toolchain static-small static-small-aarch64 small-test size-check
 
 help:
 	@echo "make build    release binary at target/release/dumb-init"
@@ -126,7 +127,20 @@ small-test: deps static-small static-small-aarch64
 	sh tools/binfmt-qemu-aarch64.sh bash tests/qemu-aarch64.sh integration $(SMALL_BIN_AARCH64)
 	sh tools/binfmt-qemu-aarch64.sh bash tests/qemu-aarch64.sh compat $(SMALL_BIN_AARCH64)
 
-test: deps lint unit-test integration-test integration-test-aarch64
+# The size budgets (SPEC section 5) are properties of the files, not
+# timings: checked on every run, so that a dependency or a profile change
+# that grows a build fails here rather than in a benchmark.
+size-check: static static-small
+	@for budget in "$(STATIC_BIN) 420" "$(SMALL_BIN) 100"; do \
+		set -- $$budget; size=$$(stat -c %s "$$1"); \
+		if [ "$$size" -le $$(($$2 * 1024)) ]; then \
+			echo "ok - $$1: $$size bytes, within $$2 KiB"; \
+		else \
+			echo "FAIL - $$1: $$size bytes, over $$2 KiB"; exit 1; \
+		fi; \
+	done
+
+test: deps lint unit-test size-check integration-test integration-test-aarch64
 	$(MAKE) compat
 	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) $(MAKE) compat
 	$(MAKE) compat-aarch64
@@ -154,13 +168,15 @@ package-test: deps deb
 # target/bench; about 2 minutes. Another build of ours is one more
 # `--ours "LABEL=PATH"` (and `--crates "LABEL=CARGO_BLOAT_ARGS"`).
 BENCH_BUILDS := --ours "ours (static)=$(STATIC_BIN)" \
-	--crates "ours (static)=--release --target $(MUSL_TARGET)"
+	--crates "ours (static)=--release --target $(MUSL_TARGET)" \
+	--ours "ours (small)=$(SMALL_BIN)" \
+	--crates "ours (small)=+$(SMALL_TOOLCHAIN) --release --target $(MUSL_TARGET) $(subst ",\",$(call small_flags,$(MUSL_TARGET)))"
 BENCH_DEPS := valgrind:valgrind taskset:util-linux strip:binutils xz:xz-utils
 
-bench: static
+bench: static static-small
 	sh tools/install-test-deps.sh $(BENCH_DEPS)
-	python3 bench/bench.py $(BENCH_BUILDS) --helpers $(CURDIR)/target/bench
+	RUSTC_BOOTSTRAP=1 python3 bench/bench.py $(BENCH_BUILDS) --helpers $(CURDIR)/target/bench
 
-bench-size: static
+bench-size: static static-small
 	sh tools/install-test-deps.sh $(BENCH_DEPS)
-	python3 bench/bench.py $(BENCH_BUILDS) --helpers $(CURDIR)/target/bench --sizes-only
+	RUSTC_BOOTSTRAP=1 python3 bench/bench.py $(BENCH_BUILDS) --helpers $(CURDIR)/target/bench --sizes-only
