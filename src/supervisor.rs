@@ -203,7 +203,7 @@ impl Supervisor {
     /// Forwards a received signal, unless `--delay` holds it.
     fn forward_or_hold(&mut self, translation: Translation, suspend_self: bool) {
         let signal = translation.incoming();
-        match self.holds.arrive(signal, &self.delays, Instant::now()) {
+        match self.holds.arrive(signal, &self.delays, Instant::now) {
             Arrival::Forward => self.forward(translation, suspend_self),
             Arrival::Held { period } => log::debug!(
                 self.log,
@@ -221,7 +221,7 @@ impl Supervisor {
     }
 
     fn forward_held_signals_due(&mut self) {
-        while let Some(signal) = self.holds.take_due(Instant::now()) {
+        while let Some(signal) = self.holds.take_due(Instant::now) {
             log::debug!(
                 self.log,
                 "Held signal {signal} for its delay: forwarding it now."
