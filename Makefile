@@ -21,7 +21,7 @@ remapped = --config 'target.$(1).rustflags = [$(REMAP)]'
 
 .PHONY: help build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
 .PHONY: demo-container static-aarch64 integration-test-aarch64 compat-aarch64 dist cargo-package-test
-.PHONY: wheel
+.PHONY: wheel wheel-test
 
 help:
 	@echo "make build    release binary at target/release/dumb-init"
@@ -94,6 +94,7 @@ test: deps lint unit-test integration-test integration-test-aarch64
 	$(MAKE) compat-aarch64
 	$(MAKE) package-test
 	$(MAKE) cargo-package-test
+	$(MAKE) wheel-test
 
 # dpkg-deb with the hand-kept files in packaging/debian/ (see build-deb.sh).
 deb: $(SHIPPED_BUILDS)
@@ -110,6 +111,10 @@ dist: $(SHIPPED_BUILDS)
 wheel: $(SHIPPED_BUILDS)
 	python3 packaging/wheel.py $(SHIPPED_BIN_X86_64) x86_64 $(CURDIR)/target/wheels
 	python3 packaging/wheel.py $(SHIPPED_BIN_AARCH64) aarch64 $(CURDIR)/target/wheels
+
+# pip install into a fresh venv, pip download per platform, aarch64 under qemu.
+wheel-test: deps wheel
+	STATIC_BIN=$(SHIPPED_BIN_X86_64) STATIC_BIN_AARCH64=$(SHIPPED_BIN_AARCH64) bash packaging/tests/wheel.sh
 
 package-test: deps deb
 	STATIC_BIN=$(SHIPPED_BIN_X86_64) STATIC_BIN_AARCH64=$(SHIPPED_BIN_AARCH64) bash packaging/tests/run.sh
