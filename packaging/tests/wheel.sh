@@ -26,7 +26,8 @@ declare -A WHEEL=(
     [aarch64]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64.whl
 )
 declare -A BINARY=([x86_64]=$STATIC_BIN [aarch64]=$AARCH64_BIN)
-commit_time=$(git -C "$TOP" log -1 --format=%ct)
+# wheel.py stamps SOURCE_DATE_EPOCH, by default the last commit's time.
+stamp_time=${SOURCE_DATE_EPOCH:-$(git -C "$TOP" log -1 --format=%ct)}
 
 # wheel_contents WHEEL: one line per entry (name, mode, time stamp), then
 # "RECORD ok" or what RECORD gets wrong.
@@ -86,8 +87,8 @@ for arch in x86_64 aarch64; do
     fi
     ok "target/wheels/${WHEEL[$arch]} exists"
     stem=dumb_init_rs-$CARGO_VERSION
-    stamp=$(date -u -d "@$commit_time" '+%Y-%m-%d %H:%M')
-    expect_eq "$arch wheel: the script, METADATA, WHEEL and RECORD, modes and the commit's time" \
+    stamp=$(date -u -d "@$stamp_time" '+%Y-%m-%d %H:%M')
+    expect_eq "$arch wheel: the script, METADATA, WHEEL and RECORD, modes and the commit's time stamp" \
         "$stem.data/scripts/dumb-init 0o100755 $stamp
 $stem.dist-info/METADATA 0o100644 $stamp
 $stem.dist-info/WHEEL 0o100644 $stamp
