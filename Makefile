@@ -39,6 +39,7 @@ remapped = --config 'target.$(1).rustflags = [$(REMAP), $(SMALL_REMAP)]'
 .PHONY: help build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
 .PHONY: demo-container static-aarch64 integration-test-aarch64 compat-aarch64 dist cargo-package-test
 .PHONY: small-toolchain static-small static-small-aarch64 small-test size-check
+.PHONY: wheel wheel-test
 
 help:
 	@echo "make build    release binary at target/release/dumb-init"
@@ -54,6 +55,7 @@ help:
 	@echo "make bench-size  only the sizes, and ours' bytes per crate"
 	@echo "make deb      the amd64 and arm64 .debs under target/debian/"
 	@echo "make dist     release files and SHA256SUMS in target/dist/, reproducible"
+	@echo "make wheel    the x86_64 and aarch64 wheels (pip install dumb-init-rs) under target/wheels/"
 	@echo "make package-test  the .deb in a Debian root, the static binary and examples as PID 1"
 
 build:
@@ -147,6 +149,7 @@ test: deps lint unit-test size-check integration-test integration-test-aarch64
 	$(MAKE) small-test
 	$(MAKE) package-test
 	$(MAKE) cargo-package-test
+	$(MAKE) wheel-test
 
 # dpkg-deb with the hand-kept files in packaging/debian/ (see build-deb.sh).
 deb: $(SHIPPED_BUILDS)
@@ -157,6 +160,16 @@ deb: $(SHIPPED_BUILDS)
 # from the same commit give the same bytes (packaging/tests/reproducible.sh).
 dist: $(SHIPPED_BUILDS)
 	sh packaging/dist.sh $(SHIPPED_BIN_X86_64) $(SHIPPED_BIN_AARCH64)
+
+# The shipped binaries as the `dumb-init` script of a wheel each, tagged for
+# glibc and musl Pythons (packaging/wheel.py packs them, never rebuilds them).
+wheel: $(SHIPPED_BUILDS)
+	python3 packaging/wheel.py $(SHIPPED_BIN_X86_64) x86_64 $(CURDIR)/target/wheels
+	python3 packaging/wheel.py $(SHIPPED_BIN_AARCH64) aarch64 $(CURDIR)/target/wheels
+
+# pip install into a fresh venv, pip download per platform, aarch64 under qemu.
+wheel-test: deps wheel
+	STATIC_BIN=$(SHIPPED_BIN_X86_64) STATIC_BIN_AARCH64=$(SHIPPED_BIN_AARCH64) bash packaging/tests/wheel.sh
 
 package-test: deps deb
 	STATIC_BIN=$(SHIPPED_BIN_X86_64) STATIC_BIN_AARCH64=$(SHIPPED_BIN_AARCH64) bash packaging/tests/run.sh

@@ -5,8 +5,8 @@
 # (make deb, make package-test) debootstrap, file, man-db and PyYAML; for the
 # arm64 build the aarch64 musl target and qemu-user-static (which
 # tools/binfmt-qemu-aarch64.sh registers while a test runs); for the
-# container tests podman and catatonit. Needs root for apt; does nothing that
-# is already there.
+# container tests podman and catatonit; for the wheel tests python3's venv.
+# Needs root for apt; does nothing that is already there.
 #
 # Extra needs come as COMMAND:PACKAGE arguments (`make bench` adds valgrind).
 set -eu
@@ -28,6 +28,8 @@ busybox_is_static || missing="$missing busybox-static"
 need runc runc
 need unshare util-linux
 need python3 python3
+# python3 -m venv needs ensurepip, which Debian ships apart.
+python3 -c 'import ensurepip' 2>/dev/null || missing="$missing python3-venv"
 need script bsdutils
 need cc gcc
 need debootstrap debootstrap

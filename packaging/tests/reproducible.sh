@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make dist twice, from two clones of the same commit in two different
 # directories, each with a target directory of its own: the release files
-# must be the same bytes (SHA256SUMS and every file compared), and no build
-# path (the clone's, /root, /work, /tmp) may be left in the binaries.
+# must be the same bytes (SHA256SUMS and every file compared), no build
+# path (the clone's, /root, /work, /tmp) may be left in the binaries, and
+# the wheels must hold the release binaries.
 #
 #   bash packaging/tests/reproducible.sh
 set -uo pipefail
@@ -37,8 +38,10 @@ for clone in "${clones[@]}"; do
     echo "SHA256SUMS of $clone:"
     sed 's/^/    /' "$clone/target/dist/SHA256SUMS" 2>/dev/null
 done
-expect_eq "target/dist holds the four release files and SHA256SUMS" \
-    "SHA256SUMS dumb-init-rs_${deb_version}_amd64.deb dumb-init-rs_${deb_version}_arm64.deb dumb-init_${CARGO_VERSION}_aarch64 dumb-init_${CARGO_VERSION}_x86_64" \
+wheels="dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64.whl"
+wheels="$wheels dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64.whl"
+expect_eq "target/dist holds the six release files and SHA256SUMS" \
+    "SHA256SUMS dumb-init-rs_${deb_version}_amd64.deb dumb-init-rs_${deb_version}_arm64.deb dumb-init_${CARGO_VERSION}_aarch64 dumb-init_${CARGO_VERSION}_x86_64 $wheels" \
     "$(cd "$first" 2>/dev/null && LC_ALL=C ls | tr '\n' ' ' | sed 's/ $//')"
 check "SHA256SUMS is the same from both clones" cmp "$first/SHA256SUMS" "$second/SHA256SUMS"
 for file in "$first"/*; do
@@ -55,6 +58,13 @@ for arch in x86_64 aarch64; do
     fi
     leaks=$(strings -n 4 "$binary" | grep -E "(/root|/work|/tmp|/home)/|$WORK|/\.cargo|/\.rustup" | head -n 5)
     expect_eq "dumb-init_${CARGO_VERSION}_$arch names no build path" "" "$leaks"
+done
+for wheel in $wheels; do
+    arch=${wheel##*_1_1_}
+    arch=${arch%.whl}
+    check "$wheel holds dumb-init_${CARGO_VERSION}_$arch" cmp -s "$first/dumb-init_${CARGO_VERSION}_$arch" \
+        <(python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+            "$first/$wheel" "dumb_init_rs-$CARGO_VERSION.data/scripts/dumb-init")
 done
 expect_eq "the arm64 .deb says Architecture: arm64" arm64 \
     "$(dpkg-deb -f "$first/dumb-init-rs_${deb_version}_arm64.deb" Architecture 2>&1)"

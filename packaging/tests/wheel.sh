@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# make wheel-test: the wheels of make wheel as pip sees them. Their names and
+# contents (the shipped binaries, byte for byte, with RECORD's hashes and the
+# commit's time stamps), a second build compared byte for byte; the x86_64
+# wheel installed with pip into a fresh virtual environment under
+# target/wheel-test/, its `dumb-init` found on PATH and run as process 1 of a
+# PID namespace, where SIGTERM from outside reaches the child's trap; pip
+# download's platform matching for glibc and musl on both architectures (and
+# refusals for what the tags leave out); the aarch64 wheel installed by pip
+# for its platform into a directory and its binary run under qemu-user the
+# same way. The host's /usr/bin/dumb-init is never touched.
+#
+#   STATIC_BIN=x86_64/dumb-init STATIC_BIN_AARCH64=aarch64/dumb-init bash packaging/tests/wheel.sh
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+require_root
+
+AARCH64_BIN=${STATIC_BIN_AARCH64:-$TOP/target/aarch64-unknown-linux-musl/release/dumb-init}
+WHEELS=$TOP/target/wheels
+VENV=$TOP/target/wheel-test/venv
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_NO_CACHE_DIR=1
+# The reference's tags (dumb-init 1.2.5.post1) and musllinux_1_1: what
+# packaging/wheel.py promises, stated here on its own.
+declare -A WHEEL=(
+    [x86_64]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64.whl
+    [aarch64]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64.whl
+)
+declare -A BINARY=([x86_64]=$STATIC_BIN [aarch64]=$AARCH64_BIN)
+# wheel.py stamps SOURCE_DATE_EPOCH, by default the last commit's time.
+stamp_time=${SOURCE_DATE_EPOCH:-$(git -C "$TOP" log -1 --format=%ct)}
+
+# wheel_contents WHEEL: one line per entry (name, mode, time stamp), then
+# "RECORD ok" or what RECORD gets wrong.
+wheel_contents() {
+    python3 - "$1" <<'PY'
+import base64, hashlib, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    for info in wheel.infolist():
+        print(info.filename, oct(info.external_attr >> 16), "%04d-%02d-%02d %02d:%02d" % info.date_time[:5])
+    record = next(n for n in wheel.namelist() if n.endswith(".dist-info/RECORD"))
+    bad, listed = [], set()
+    for line in wheel.read(record).decode().splitlines():
+        name, digest, size = line.rsplit(",", 2)
+        listed.add(name)
+        if name == record:
+            continue
+        data = wheel.read(name)
+        want = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        if digest != want or int(size) != len(data):
+            bad.append(name)
+    bad += sorted(set(wheel.namelist()) - listed)
+    print("RECORD ok" if not bad else "RECORD wrong for " + " ".join(bad))
+PY
+}
+
+# forward_term NAME EXE BINARY [RUNNER...]: RUNNER runs BINARY as process 1
+# of a PID namespace, over a shell that traps TERM and exits 42; SIGTERM sent
+# from outside to process 1 must reach the shell and 42 come back. EXE, when
+# not "-", is what /proc/1/exe of the namespace must be.
+forward_term() {
+    local name=$1 exe=$2 binary=$3 out pid1
+    shift 3
+    out=$WORK/forward-$((passed + failed)).out
+    "$@" timeout 30 unshare --pid --fork --kill-child --mount-proc "$binary" \
+        sh -c 'trap "echo got TERM; exit 42" TERM; echo ready; while :; do sleep 0.1; done' \
+        >"$out" 2>&1 </dev/null &
+    UNSHARE_PID=$!
+    BACKGROUND_PIDS+=("$UNSHARE_PID")
+    if ! wait_until 20 grep -q '^ready$' "$out" || ! pid1=$(pid1_of); then
+        fail "$name: the child starts" "$(cat "$out")"
+        stop_pid1
+        return
+    fi
+    [ "$exe" = - ] || expect_eq "$name: process 1 is $exe" "$exe" "$(readlink "/proc/$pid1/exe")"
+    kill -TERM "$pid1"
+    wait_status "$UNSHARE_PID"
+    expect_eq "$name: SIGTERM to process 1, the child's exit status comes back" 42 "$STATUS"
+    expect_grep "$name: the child's trap got SIGTERM" '^got TERM$' "$out"
+}
+
+# 1. The files: names, entries, the shipped binaries in them, reproducible.
+for arch in x86_64 aarch64; do
+    wheel=$WHEELS/${WHEEL[$arch]}
+    if [ ! -s "$wheel" ]; then
+        fail "target/wheels/${WHEEL[$arch]} exists" "$(ls "$WHEELS" 2>&1 | tr '\n' ' ')"
+        continue
+    fi
+    ok "target/wheels/${WHEEL[$arch]} exists"
+    stem=dumb_init_rs-$CARGO_VERSION
+    stamp=$(date -u -d "@$stamp_time" '+%Y-%m-%d %H:%M')
+    expect_eq "$arch wheel: the script, METADATA, WHEEL and RECORD, modes and the commit's time stamp" \
+        "$stem.data/scripts/dumb-init 0o100755 $stamp
+$stem.dist-info/METADATA 0o100644 $stamp
+$stem.dist-info/WHEEL 0o100644 $stamp
+$stem.dist-info/RECORD 0o100644 $stamp
+RECORD ok" "$(wheel_contents "$wheel" 2>&1)"
+    check "$arch wheel: its dumb-init is the shipped binary, byte for byte" \
+        cmp -s <(python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+            "$wheel" "$stem.data/scripts/dumb-init") "${BINARY[$arch]}"
+    # Another directory and another time: the same bytes.
+    rebuilt=$(cd / && TZ=Asia/Tokyo python3 "$TOP/packaging/wheel.py" "${BINARY[$arch]}" "$arch" "$WORK/rebuilt" 2>&1)
+    check "$arch wheel: a second build is byte-identical" cmp "$wheel" "$rebuilt"
+done
+x86_64_wheel=$WHEELS/${WHEEL[x86_64]}
+metadata=$(python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())' \
+    "$x86_64_wheel" "dumb_init_rs-$CARGO_VERSION.dist-info/METADATA" 2>&1)
+expect_eq "METADATA: the README is the long description" "$(cat "$TOP/README.md")" \
+    "$(printf '%s\n' "$metadata" | sed '1,/^$/d')"
+
+# 2. pip install into a fresh virtual environment, and what it puts on PATH.
+rm -rf "$VENV"
+if ! logged "$WORK/venv.log" python3 -m venv "$VENV"; then
+    fail "python3 -m venv $VENV"
+    summary
+    exit 1
+fi
+pip=("$VENV/bin/python" -m pip)
+check "pip install --no-index the x86_64 wheel into a fresh venv" \
+    logged "$WORK/pip-install.log" "${pip[@]}" install --no-index "$x86_64_wheel"
+"${pip[@]}" show dumb-init-rs >"$WORK/pip-show.log" 2>&1
+expect_grep "pip show: dumb-init-rs $CARGO_VERSION" "^Version: $CARGO_VERSION$" "$WORK/pip-show.log"
+check "the venv's bin/dumb-init is the shipped binary, executable" \
+    sh -c "test -x '$VENV/bin/dumb-init' && cmp -s '$VENV/bin/dumb-init' '$STATIC_BIN'"
+venv_path=$VENV/bin:$PATH
+expect_eq "with the venv's bin/ first on PATH, dumb-init is the venv's" "$VENV/bin/dumb-init" \
+    "$(PATH=$venv_path command -v dumb-init)"
+expect_eq "dumb-init -V from the venv" "dumb-init v$CARGO_VERSION" "$(PATH=$venv_path dumb-init -V 2>&1)"
+forward_term "venv's dumb-init" "$VENV/bin/dumb-init" dumb-init env PATH="$venv_path"
+if "${pip[@]}" install --no-index "$WHEELS/${WHEEL[aarch64]}" >"$WORK/pip-refused.log" 2>&1; then
+    fail "pip on x86_64 refuses the aarch64 wheel" "$(cat "$WORK/pip-refused.log")"
+else
+    expect_grep "pip on x86_64 refuses the aarch64 wheel" "is not a supported wheel on this platform" \
+        "$WORK/pip-refused.log"
+fi
+check "pip uninstall dumb-init-rs (RECORD lists the script)" \
+    logged "$WORK/pip-uninstall.log" "${pip[@]}" uninstall -y dumb-init-rs
+check "pip uninstall removed bin/dumb-init" test ! -e "$VENV/bin/dumb-init"
+
+# 3. Which platforms pip takes each wheel for. manylinux2010 is the
+# reference's oldest tag, musllinux_1_1 the oldest musl one.
+# downloaded PLATFORM: the wheel pip download picks for PLATFORM, or "none".
+downloaded() {
+    local dir=$WORK/download-$1
+    "${pip[@]}" download -q --no-index --find-links "$WHEELS" --only-binary=:all: --platform "$1" \
+        -d "$dir" "dumb-init-rs==$CARGO_VERSION" >"$dir.log" 2>&1
+    (cd "$dir" 2>/dev/null && ls) | grep . || echo none
+}
+for arch in x86_64 aarch64; do
+    platforms="manylinux2014_$arch manylinux_2_17_$arch musllinux_1_1_$arch"
+    [ "$arch" = x86_64 ] && platforms="$platforms manylinux2010_x86_64 manylinux_2_12_x86_64"
+    for platform in $platforms; do
+        expect_eq "pip download --platform $platform takes the $arch wheel" "${WHEEL[$arch]}" "$(downloaded "$platform")"
+    done
+done
+for platform in manylinux1_x86_64 linux_x86_64 manylinux2010_aarch64 linux_aarch64; do
+    expect_eq "pip download --platform $platform finds none" none "$(downloaded "$platform")"
+done
+
+# 4. The aarch64 wheel, installed by pip for its platform into a directory
+# (as a multi-arch image build does), its binary run under qemu-user.
+qemu=(sh "$TOP/tools/binfmt-qemu-aarch64.sh")
+arm=$WORK/aarch64-target
+check "pip install --platform manylinux2014_aarch64 --target DIR takes the aarch64 wheel" \
+    logged "$WORK/pip-aarch64.log" "${pip[@]}" install --no-index --find-links "$WHEELS" --only-binary=:all: \
+    --platform manylinux2014_aarch64 --target "$arm" "dumb-init-rs==$CARGO_VERSION"
+check "its bin/dumb-init is the shipped aarch64 binary, executable" \
+    sh -c "test -x '$arm/bin/dumb-init' && cmp -s '$arm/bin/dumb-init' '$AARCH64_BIN'"
+expect_eq "the aarch64 wheel's dumb-init -V under qemu-user" "dumb-init v$CARGO_VERSION" \
+    "$("${qemu[@]}" "$arm/bin/dumb-init" -V 2>&1)"
+forward_term "the aarch64 wheel's dumb-init under qemu-user" - "$arm/bin/dumb-init" "${qemu[@]}"
+
+summary

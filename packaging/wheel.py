@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Builds the wheel that `pip install dumb-init-rs` installs: a zip holding
+the given static binary as the `dumb-init` script (pip puts it in the
+environment's bin/, on PATH) and the three files pip reads (METADATA, WHEEL,
+RECORD), as the reference's PyPI wheel holds its C binary.
+
+    python3 packaging/wheel.py BINARY x86_64|aarch64 [OUTDIR]
+
+OUTDIR defaults to target/wheels/; the wheel's path is printed. The binary is
+packed as it is, never rebuilt: the wheels ship the very file make dist
+ships. Name, version, summary, licence, keywords and the README (the long
+description) come from Cargo.toml.
+
+Reproducible: entries in a fixed order with fixed modes, every time stamp
+SOURCE_DATE_EPOCH (by default the last commit's time), so two builds of one
+commit with the same Python give the same bytes.
+"""
+
+import base64
+import hashlib
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+import tomllib
+import zipfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The reference's wheels (dumb-init 1.2.5.post1 on PyPI) are tagged
+# py2.py3-none with these manylinux platforms. A static musl binary needs no
+# C library at all, so musllinux_1_1 (the oldest musllinux tag) is added:
+# pip on Alpine takes the wheel too, where the reference's falls back to
+# building its sdist.
+PLATFORMS = {
+    "x86_64": [
+        "manylinux_2_12_x86_64",
+        "manylinux2010_x86_64",
+        "manylinux_2_17_x86_64",
+        "manylinux2014_x86_64",
+        "musllinux_1_1_x86_64",
+    ],
+    "aarch64": [
+        "manylinux_2_17_aarch64",
+        "manylinux2014_aarch64",
+        "musllinux_1_1_aarch64",
+    ],
+}
+PYTHON_TAGS = ["py2", "py3"]
+# ELF e_machine values.
+MACHINES = {"x86_64": 62, "aarch64": 183}
+PT_INTERP = 3
+
+
+class WheelError(Exception):
+    pass
+
+
+def check_static_elf(data, arch):
+    """Refuses anything but a 64-bit little-endian static executable for arch:
+    a glibc build, or the other architecture's, must never be tagged as
+    running everywhere."""
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise WheelError("not a 64-bit little-endian ELF file")
+    machine = int.from_bytes(data[18:20], "little")
+    if machine != MACHINES[arch]:
+        raise WheelError(f"ELF machine {machine}, not {arch}'s ({MACHINES[arch]})")
+    phoff = int.from_bytes(data[32:40], "little")
+    phentsize = int.from_bytes(data[54:56], "little")
+    phnum = int.from_bytes(data[56:58], "little")
+    for i in range(phnum):
+        start = phoff + i * phentsize
+        if int.from_bytes(data[start : start + 4], "little") == PT_INTERP:
+            raise WheelError("dynamically linked (it names a program interpreter)")
+
+
+def pep440_version(cargo_version):
+    """Cargo's semver as PEP 440: 1.2.3 stays, 1.2.3-rc.1 becomes 1.2.3rc1
+    (likewise alpha -> a, beta -> b); anything else has no faithful
+    spelling and is refused."""
+    match = re.fullmatch(r"(\d+\.\d+\.\d+)(?:-(alpha|beta|rc)\.?(\d+))?", cargo_version)
+    if not match:
+        raise WheelError(f"Cargo.toml version {cargo_version!r} has no PEP 440 spelling here")
+    release, pre, number = match.groups()
+    if not pre:
+        return release
+    return release + {"alpha": "a", "beta": "b", "rc": "rc"}[pre] + number
+
+
+def source_date_epoch():
+    """SOURCE_DATE_EPOCH, else the last commit's time (the source that was
+    built, as packaging/build-deb.sh does)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if not value:
+        try:
+            value = subprocess.run(
+                ["git", "-C", TOP, "log", "-1", "--format=%ct"],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            raise WheelError("no git history for a time stamp: set SOURCE_DATE_EPOCH")
+    try:
+        return int(value)
+    except ValueError:
+        raise WheelError(f"SOURCE_DATE_EPOCH {value!r} is not a number of seconds")
+
+
+def metadata(package, readme):
+    lines = [
+        "Metadata-Version: 2.4",
+        f"Name: {package['name']}",
+        f"Version: {pep440_version(package['version'])}",
+        f"Summary: {package['description']}",
+    ]
+    if package.get("keywords"):
+        lines.append("Keywords: " + ",".join(package["keywords"]))
+    for key, label in (("homepage", "Homepage"), ("repository", "Repository")):
+        if key in package:
+            lines.append(f"Project-URL: {label}, {package[key]}")
+    lines += [
+        f"License-Expression: {package['license']}",
+        "Classifier: Operating System :: POSIX :: Linux",
+        "Description-Content-Type: text/markdown",
+    ]
+    return ("\n".join(lines) + "\n\n" + readme).encode()
+
+
+def record_line(name, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}\n"
+
+
+def build(binary, arch, outdir):
+    if arch not in PLATFORMS:
+        raise WheelError(f"unknown architecture {arch!r} (x86_64 or aarch64)")
+    with open(os.path.join(TOP, "Cargo.toml"), "rb") as f:
+        package = tomllib.load(f)["package"]
+    with open(os.path.join(TOP, package.get("readme", "README.md")), encoding="utf-8") as f:
+        readme = f.read()
+    with open(binary, "rb") as f:
+        program = f.read()
+    try:
+        check_static_elf(program, arch)
+    except WheelError as e:
+        raise WheelError(f"{binary}: {e}")
+
+    # PEP 427: the distribution name with "_" for "-" in file and directory names.
+    stem = f"{package['name'].replace('-', '_')}-{pep440_version(package['version'])}"
+    tags = [f"{python}-none-{platform}" for python in PYTHON_TAGS for platform in PLATFORMS[arch]]
+    wheel = (
+        "Wheel-Version: 1.0\n"
+        "Generator: dumb-init-rs packaging/wheel.py\n"
+        "Root-Is-Purelib: false\n" + "".join(f"Tag: {tag}\n" for tag in tags)
+    ).encode()
+    dist_info = f"{stem}.dist-info"
+    # Sorted (the .data directory before .dist-info, as the spec advises),
+    # RECORD last since it lists the others.
+    entries = [
+        (f"{stem}.data/scripts/dumb-init", program, 0o755),
+        (f"{dist_info}/METADATA", metadata(package, readme), 0o644),
+        (f"{dist_info}/WHEEL", wheel, 0o644),
+    ]
+    record = "".join(record_line(name, data) for name, data, _ in entries)
+    entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode(), 0o644))
+
+    # Zip time stamps start in 1980 and are local-time fields: UTC is used.
+    stamp = time.gmtime(max(source_date_epoch(), 315532800))[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, mode in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.create_system = 3  # Unix, so that external_attr holds the mode
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data, compresslevel=9)
+
+    platform = ".".join(PLATFORMS[arch])
+    path = os.path.join(outdir, f"{stem}-{'.'.join(PYTHON_TAGS)}-none-{platform}.whl")
+    os.makedirs(outdir, exist_ok=True)
+    with open(path + ".tmp", "wb") as f:
+        f.write(buffer.getvalue())
+    os.chmod(path + ".tmp", 0o644)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def main(argv):
+    if len(argv) not in (3, 4):
+        print("usage: wheel.py BINARY x86_64|aarch64 [OUTDIR]", file=sys.stderr)
+        return 2
+    outdir = argv[3] if len(argv) == 4 else os.path.join(TOP, "target", "wheels")
+    try:
+        print(build(argv[1], argv[2], outdir))
+    except (WheelError, OSError) as e:
+        print(f"wheel: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
