@@ -239,15 +239,28 @@ def main(argv):
 
     zombies = int(opts["--zombies"])
     if zombies:
+        # The middle process tells which PIDs its children have, so that the
+        # wait is for those to be gone, not for a moment with no zombie: a
+        # child that has not exited yet is no zombie either.
+        reader, writer = os.pipe()
         middle = os.fork()
         if middle == 0:
+            os.close(reader)
+            pids = []
             for _ in range(zombies):
-                if os.fork() == 0:
+                pid = os.fork()
+                if pid == 0:
                     os._exit(0)
+                pids.append(pid)
+            os.write(writer, " ".join(map(str, pids)).encode())
             os._exit(0)
+        os.close(writer)
+        with os.fdopen(reader, "rb") as pipe:
+            orphans = [int(p) for p in pipe.read().split()]
         os.waitpid(middle, 0)
         deadline = time.monotonic() + 2
-        while count_zombies() and time.monotonic() < deadline:
+        while any(os.path.exists("/proc/%d" % p) for p in orphans) and \
+                time.monotonic() < deadline:
             time.sleep(0.01)
         info["zombies_left"] = count_zombies()
 
