@@ -171,7 +171,9 @@ wheel: $(SHIPPED_BUILDS)
 wheel-test: deps wheel
 	STATIC_BIN=$(SHIPPED_BIN_X86_64) STATIC_BIN_AARCH64=$(SHIPPED_BIN_AARCH64) bash packaging/tests/wheel.sh
 
-package-test: deps deb
+# The examples' Dockerfiles COPY make static's file; the packages hold the
+# shipped build.
+package-test: deps deb static
 	STATIC_BIN=$(SHIPPED_BIN_X86_64) STATIC_BIN_AARCH64=$(SHIPPED_BIN_AARCH64) bash packaging/tests/run.sh
 
 # Ours (the static build) beside the reference dumb-init and tini: one table of

@@ -22,6 +22,10 @@ fi
 require_root
 
 DEB=${1:?usage: containers.sh path/to/dumb-init-rs.deb}
+# What Dockerfile.scratch and Dockerfile.alpine COPY from the build context:
+# make static's file (the .deb, and so the Debian image, holds the shipped
+# build, STATIC_BIN).
+COPIED_BIN=$TOP/target/x86_64-unknown-linux-musl/release/dumb-init
 EXAMPLES=$TOP/examples
 IMG=localhost/dumb-init-rs-test
 export LC_ALL=C
@@ -154,7 +158,7 @@ expect_eq "Dockerfile.scratch: the image holds only dumb-init, httpd and the pag
 pm image unmount "$IMG/example-scratch" >/dev/null 2>&1
 podman_start scratch "$IMG/example-scratch"
 wait_until 5 container_pid scratch >/dev/null
-check "Dockerfile.scratch: process 1 is our static dumb-init" pid1_is scratch "$STATIC_BIN"
+check "Dockerfile.scratch: process 1 is our static dumb-init" pid1_is scratch "$COPIED_BIN"
 if wait_until 5 serves "$(container_pid scratch)" http://127.0.0.1:8080/ 'scratch example'; then
     ok "Dockerfile.scratch: httpd answers on port 8080"
 else
@@ -178,7 +182,7 @@ if wait_until 10 logs_have alpine "templated-entrypoint: wrote /etc/httpd.conf f
 else
     fail "Dockerfile.alpine: the entrypoint renders its configuration" "$(pm logs alpine 2>&1)"
 fi
-check "Dockerfile.alpine: process 1 is our static dumb-init" pid1_is alpine "$STATIC_BIN"
+check "Dockerfile.alpine: process 1 is our static dumb-init" pid1_is alpine "$COPIED_BIN"
 if wait_until 5 serves "$(container_pid alpine)" http://127.0.0.1:8080/ 'Hello from podman-test'; then
     ok "Dockerfile.alpine: httpd answers on port 8080 with the rendered page"
 else

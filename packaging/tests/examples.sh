@@ -3,7 +3,8 @@
 # machine allows: no Docker engine and no Kubernetes here, so each image's
 # file system is put together from its Dockerfile's COPY lines over a
 # busybox-static root and its ENTRYPOINT + CMD run as process 1 in runc;
-# the Pod's command runs the same way with stand-ins for nginx.
+# the Pods' commands run the same way (nginx-pod.yaml with stand-ins for
+# nginx, drain-pod.yaml with busybox httpd).
 #
 # Not run here, one line each:
 #   Dockerfile.debian: run in packaging/tests/debian-root.sh, on a debootstrap root.
@@ -177,5 +178,34 @@ expect_eq "nginx-pod.yaml: the container exits 0 after the graceful stop" 0 "$ST
 run_pod pod-no-rewrite /usr/bin/dumb-init -- /docker-entrypoint.sh nginx -g "daemon off;"
 expect_grep "control: without --rewrite, nginx gets SIGTERM (fast stop)" "SIGTERM, fast shutdown" "$WORK/pod-no-rewrite.out"
 expect_eq "control: without --rewrite the container exits 1" 1 "$STATUS"
+
+# 6. kubernetes/drain-pod.yaml: its command and args in a busybox root with a
+# page in /www; SIGTERM as the kubelet sends it. The server must keep
+# answering while dumb-init holds the SIGTERM (--delay TERM:5), then stop,
+# and the container exit 0 (--remap-exit 143:0).
+mapfile -t drain_command < <(python3 - "$EXAMPLES/kubernetes/drain-pod.yaml" <<'PY'
+import sys, yaml
+pod = yaml.safe_load(open(sys.argv[1]))
+container = pod["spec"]["containers"][0]
+print("\n".join(container["command"] + container["args"]))
+PY
+)
+root=$WORK/drain-root
+busybox_root "$root"
+mkdir -p "$root/www"
+echo "drain example" >"$root/www/index.html"
+runc_start "drain-$$" "$root" "$WORK/drain.out" -- "${drain_command[@]}"
+wait_until 10 runc_init_pid "drain-$$" >/dev/null
+init=$(runc_init_pid "drain-$$")
+wait_until 10 serves "$init" http://127.0.0.1:8080/ 'drain example'
+start=$SECONDS
+runc --root "$RUNC_STATE" kill "drain-$$" TERM
+sleep 3
+check "drain-pod.yaml: still answering 3 s after SIGTERM" serves "$init" http://127.0.0.1:8080/ 'drain example'
+wait_status "$RUNC_PID"
+took=$((SECONDS - start))
+check "drain-pod.yaml: stopped after the 5 s delay, well before 10 ($took s)" \
+    test "$took" -ge 5 -a "$took" -lt 10
+expect_eq "drain-pod.yaml: the container exits 0 (143 remapped)" 0 "$STATUS"
 
 summary
