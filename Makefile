@@ -49,7 +49,7 @@ help:
 	@echo "make static-small-aarch64  the same for arm64"
 	@echo "make demo     run dumb-init on examples/background-job.sh and stop it with SIGTERM"
 	@echo "make demo-container  the same entrypoint as a podman image, podman stop with no init and with ours (root)"
-	@echo "make test     every test: unit, integration (release, static, aarch64 under qemu), compat suite"
+	@echo "make test     every test: unit, integration and compat (release, static, small, aarch64 under qemu), packages"
 	@echo "make compat   the differential suite against the reference dumb-init"
 	@echo "make bench    ours beside the reference dumb-init and tini"
 	@echo "make bench-size  only the sizes, and ours' bytes per crate"
