@@ -149,7 +149,10 @@ fn the_child_starts_with_no_blocked_and_no_ignored_signals() {
 #[test]
 fn the_child_keeps_its_directory_while_dumb_init_moves_to_root() {
     let scratch = Scratch::new("cwd");
-    let script = "pwd; readlink /proc/$PPID/cwd";
+    // dumb-init moves after the fork, so the command may look first: it
+    // looks again for up to 2 s.
+    let script = "pwd; i=0; while [ \"$(readlink /proc/$PPID/cwd)\" != / ] && [ $i -lt 200 ]; \
+                  do sleep 0.01; i=$((i + 1)); done; readlink /proc/$PPID/cwd";
     let output = run(dumb_init_with(&["sh", "-c", script]).current_dir(scratch.dir()));
     let canonical = std::fs::canonicalize(scratch.dir()).unwrap();
     assert_eq!(
