@@ -239,16 +239,7 @@ fn after_the_parent_dies(variables: &str, options: &str) -> Vec<String> {
         recorder = recorder.display(),
         log = log.display(),
     );
-    let output = run(&mut namespace_with_init(&script));
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    lines_in_namespace(&script)
 }
 
 #[test]

@@ -6,22 +6,6 @@ mod common;
 
 use common::*;
 
-/// Runs `script` under tini in a PID namespace and returns its stdout lines.
-/// `$WORK` in the script is a scratch directory.
-fn lines_of(script: &str) -> Vec<String> {
-    let scratch = Scratch::new("extension");
-    let output = run(namespace_with_init(script).env("WORK", scratch.dir()));
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
 /// A command for dumb-init that orphans a `sleep` (its parent exits at
 /// once), then reports who adopted it and whether it is reaped once killed.
 const ORPHAN_REPORT: &str = r#"
@@ -40,7 +24,7 @@ const ORPHAN_REPORT: &str = r#"
 /// and options), not as PID 1.
 fn orphan_report(prefix: &str, options: &str) -> Vec<String> {
     let command = ORPHAN_REPORT.replace('\'', r"'\''");
-    lines_of(&format!(
+    lines_in_namespace(&format!(
         "{prefix} \"$DUMB_INIT\" {options} sh -c '{command}'"
     ))
 }
@@ -111,7 +95,7 @@ fn elapsed_ms(lines: &[String]) -> u64 {
 
 #[test]
 fn a_member_that_ignores_sigterm_is_killed_when_the_grace_period_ends() {
-    let lines = lines_of(&grace_script("--grace-period=1", true));
+    let lines = lines_in_namespace(&grace_script("--grace-period=1", true));
     assert_eq!(lines[0], "status 5");
     assert_eq!(lines[2], "member gone");
     assert!(
@@ -122,14 +106,14 @@ fn a_member_that_ignores_sigterm_is_killed_when_the_grace_period_ends() {
 
 #[test]
 fn without_a_grace_period_dumb_init_leaves_the_stubborn_member_behind() {
-    let lines = lines_of(&grace_script("", true));
+    let lines = lines_in_namespace(&grace_script("", true));
     assert_eq!(lines[0], "status 5");
     assert_eq!(lines[2], "member still running");
 }
 
 #[test]
 fn the_grace_period_ends_as_soon_as_the_tree_is_empty() {
-    let lines = lines_of(&grace_script("--grace-period=30", false));
+    let lines = lines_in_namespace(&grace_script("--grace-period=30", false));
     assert_eq!(lines[0], "status 5");
     assert_eq!(lines[2], "member gone");
     // Far below the 30 s period: nothing was left to wait for.
@@ -138,7 +122,7 @@ fn the_grace_period_ends_as_soon_as_the_tree_is_empty() {
 
 #[test]
 fn the_grace_period_environment_variable_does_the_same() {
-    let lines = lines_of(&grace_script("", true).replace(
+    let lines = lines_in_namespace(&grace_script("", true).replace(
         "\"$DUMB_INIT\"",
         "DUMB_INIT_GRACE_PERIOD=0.5 \"$DUMB_INIT\"",
     ));

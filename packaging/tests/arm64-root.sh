@@ -70,15 +70,7 @@ out=$WORK/orphan.out
 run_as_pid1 "$ROOT" "$out" /usr/bin/dumb-init -v -- sh -c '(sleep 0.3 &); echo "orphan started"; exec sleep 30'
 wait_until 20 grep -q "orphan started" "$out"
 pid1=$(pid1_of)
-sleep 1
-kids=$(for pid in $(children "$pid1"); do echo "$(comm_of "$pid"):$(awk '/^State:/ {print $2}' /proc/"$pid"/status)"; done | tr '\n' ' ')
-expect_eq "as process 1: after the orphan exits, one child is left, alive" "sleep:S " "$kids"
-spawned=$(sed -n 's/^\[dumb-init\] Child spawned with PID \([0-9]*\)\.$/\1/p' "$out")
-if grep "^\[dumb-init\] A child with PID [0-9]* exited with exit status 0\.$" "$out" | grep -vq "PID $spawned "; then
-    ok "as process 1: dumb-init reports reaping the orphan"
-else
-    fail "as process 1: dumb-init reports reaping the orphan" "$(cat "$out")"
-fi
+orphan_checks "as process 1" "$pid1" "$out"
 kill -TERM "$pid1" 2>/dev/null
 wait_status "$UNSHARE_PID"
 expect_eq "as process 1: SIGTERM ends the command, 128+15" 143 "$STATUS"

@@ -64,6 +64,24 @@ stop_checks() {
     expect_eq "$1: exit code (podman inspect)" "$3" "$EXIT_CODE"
 }
 
+# httpd_checks LABEL NAME PATTERN EXIT: NAME, an example whose entrypoint
+# ends in busybox httpd on port 8080, runs our dumb-init as process 1, serves
+# a page matching PATTERN, has httpd as dumb-init's only child, and stops
+# with EXIT.
+httpd_checks() {
+    local label=$1 name=$2 pattern=$3 exit_code=$4
+    check "$label: process 1 is our static dumb-init" pid1_is "$name" "$COPIED_BIN"
+    if wait_until 5 serves "$(container_pid "$name")" http://127.0.0.1:8080/ "$pattern"; then
+        ok "$label: httpd answers on port 8080 with '$pattern'"
+    else
+        fail "$label: httpd answers on port 8080 with '$pattern'" "$(pm logs "$name" 2>&1)"
+    fi
+    expect_eq "$label: httpd is dumb-init's only child" "dumb-init: httpd" \
+        "$(process_and_children "$(container_pid "$name")")"
+    stop_checks "$label (httpd dies of SIGTERM: 128+15)" "$name" "$exit_code"
+    pm rm "$name" >/dev/null
+}
+
 # 1. Base images, imported from root file systems made here.
 # Debian: the debootstrapped bookworm the package tests share, trimmed as
 # debian:bookworm-slim is (no apt lists or caches, documentation, man pages
@@ -158,16 +176,7 @@ expect_eq "Dockerfile.scratch: the image holds only dumb-init, httpd and the pag
 pm image unmount "$IMG/example-scratch" >/dev/null 2>&1
 podman_start scratch "$IMG/example-scratch"
 wait_until 5 container_pid scratch >/dev/null
-check "Dockerfile.scratch: process 1 is our static dumb-init" pid1_is scratch "$COPIED_BIN"
-if wait_until 5 serves "$(container_pid scratch)" http://127.0.0.1:8080/ 'scratch example'; then
-    ok "Dockerfile.scratch: httpd answers on port 8080"
-else
-    fail "Dockerfile.scratch: httpd answers on port 8080" "$(pm logs scratch 2>&1)"
-fi
-expect_eq "Dockerfile.scratch: dumb-init's only child is httpd" "dumb-init: httpd" \
-    "$(process_and_children "$(container_pid scratch)")"
-stop_checks "Dockerfile.scratch (httpd dies of SIGTERM: 128+15)" scratch 143
-pm rm scratch >/dev/null
+httpd_checks Dockerfile.scratch scratch 'scratch example' 143
 
 # 4. examples/Dockerfile.alpine on the busybox-static base.
 if podman_build "$WORK/build-alpine.log" -f "$EXAMPLES/Dockerfile.alpine" \
@@ -182,16 +191,8 @@ if wait_until 10 logs_have alpine "templated-entrypoint: wrote /etc/httpd.conf f
 else
     fail "Dockerfile.alpine: the entrypoint renders its configuration" "$(pm logs alpine 2>&1)"
 fi
-check "Dockerfile.alpine: process 1 is our static dumb-init" pid1_is alpine "$COPIED_BIN"
-if wait_until 5 serves "$(container_pid alpine)" http://127.0.0.1:8080/ 'Hello from podman-test'; then
-    ok "Dockerfile.alpine: httpd answers on port 8080 with the rendered page"
-else
-    fail "Dockerfile.alpine: httpd answers on port 8080 with the rendered page" "$(pm logs alpine 2>&1)"
-fi
-expect_eq "Dockerfile.alpine: after exec, httpd is dumb-init's only child" "dumb-init: httpd" \
-    "$(process_and_children "$(container_pid alpine)")"
-stop_checks "Dockerfile.alpine (httpd dies of SIGTERM: 128+15)" alpine 143
-pm rm alpine >/dev/null
+# After exec, the entrypoint's shell is gone: httpd is the only child.
+httpd_checks Dockerfile.alpine alpine 'Hello from podman-test' 143
 
 # 5. examples/Dockerfile.nginx on a Debian image holding the nginx stand-in
 # (SIGQUIT: graceful, exit 0; SIGTERM: fast, exit 1) and the image's

@@ -147,13 +147,16 @@ expect_eq "two-servers.sh: exit status 0 after both servers stopped" 0 "$STATUS"
 # 5. kubernetes/nginx-pod.yaml: the container's command and args exactly,
 # with stand-ins for nginx and its image's entrypoint; SIGTERM as the kubelet
 # sends it when the pod is deleted.
-mapfile -t pod_command < <(python3 - "$EXAMPLES/kubernetes/nginx-pod.yaml" <<'PY'
+# pod_command FILE: the Pod's first container's command and args, a line each.
+pod_command() {
+    python3 - "$1" <<'PY'
 import sys, yaml
 pod = yaml.safe_load(open(sys.argv[1]))
 container = pod["spec"]["containers"][0]
 print("\n".join(container["command"] + container["args"]))
 PY
-)
+}
+mapfile -t pod_command < <(pod_command "$EXAMPLES/kubernetes/nginx-pod.yaml")
 root=$WORK/pod-root
 busybox_root "$root"
 install -D -m 755 "$TOP/packaging/tests/stand-ins/nginx" "$root/usr/sbin/nginx"
@@ -183,13 +186,7 @@ expect_eq "control: without --rewrite the container exits 1" 1 "$STATUS"
 # page in /www; SIGTERM as the kubelet sends it. The server must keep
 # answering while dumb-init holds the SIGTERM (--delay TERM:5), then stop,
 # and the container exit 0 (--remap-exit 143:0).
-mapfile -t drain_command < <(python3 - "$EXAMPLES/kubernetes/drain-pod.yaml" <<'PY'
-import sys, yaml
-pod = yaml.safe_load(open(sys.argv[1]))
-container = pod["spec"]["containers"][0]
-print("\n".join(container["command"] + container["args"]))
-PY
-)
+mapfile -t drain_command < <(pod_command "$EXAMPLES/kubernetes/drain-pod.yaml")
 root=$WORK/drain-root
 busybox_root "$root"
 mkdir -p "$root/www"

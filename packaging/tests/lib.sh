@@ -336,3 +336,20 @@ reference_deb() {
         echo "apt-get download dumb-init failed; using the cached $REFERENCE_DEB"
     fi
 }
+
+# orphan_checks LABEL INIT OUT: the command under `dumb-init -v` (process
+# INIT, output in OUT) was `sh -c '(sleep 0.3 &); echo "orphan started"; exec
+# sleep 30'`: once the orphan has exited, process 1 has one child left, alive,
+# and its log tells of reaping a child other than the command.
+orphan_checks() {
+    local label=$1 init=$2 out=$3 kids spawned
+    sleep 1
+    kids=$(for pid in $(children "$init"); do echo "$(comm_of "$pid"):$(awk '/^State:/ {print $2}' /proc/"$pid"/status)"; done | tr '\n' ' ')
+    expect_eq "$label: after the orphan exits, process 1 has one child, alive" "sleep:S " "$kids"
+    spawned=$(sed -n 's/^\[dumb-init\] Child spawned with PID \([0-9]*\)\.$/\1/p' "$out")
+    if grep "^\[dumb-init\] A child with PID [0-9]* exited with exit status 0\.$" "$out" | grep -vq "PID $spawned "; then
+        ok "$label: dumb-init reports reaping the orphan"
+    else
+        fail "$label: dumb-init reports reaping the orphan" "$(cat "$out")"
+    fi
+}

@@ -320,3 +320,20 @@ pub fn namespace_with_init(script: &str) -> Command {
         .stdin(Stdio::null());
     command
 }
+
+/// Runs `script` under tini in a PID namespace (see `namespace_with_init`),
+/// `$WORK` a scratch directory; asserts that it succeeded and returns its
+/// stdout lines.
+pub fn lines_in_namespace(script: &str) -> Vec<String> {
+    let scratch = Scratch::new("namespace");
+    let output = run(namespace_with_init(script).env("WORK", scratch.dir()));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
