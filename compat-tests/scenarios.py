@@ -286,11 +286,17 @@ add(
       records="counted", steps=[storm([USR1, USR2, WINCH, RTMIN_2, HUP], 200), send(RTMAX)]),
     S("signal/setsid/SIGKILL to dumb-init leaves the child running", helper("--jobs", 1),
       steps=[send(KILL)]),
+    # The states step after SIGCONT lets dumb-init take the SIGCHLD of the
+    # child's continuing before SIGTERM comes: pending together, the lower
+    # number (TERM) would be taken first, and the verbose lines' order would
+    # be the runner's timing, not dumb-init's.
     S("signal/setsid/child stops itself and is continued", ["-v"] + helper("--stop-self", 1),
-      steps=[wait_stopped("child"), states("child stopped"), send(CONT), send(TERM)]),
+      steps=[wait_stopped("child"), states("child stopped"), send(CONT),
+             states("child continued"), send(TERM)]),
     S("signal/single-child/child stops itself and is continued",
       ["-c", "-v"] + helper("--stop-self", 1),
-      steps=[wait_stopped("child"), states("child stopped"), send(CONT), send(TERM)]),
+      steps=[wait_stopped("child"), states("child stopped"), send(CONT),
+             states("child continued"), send(TERM)]),
     S("signal/setsid/child exits on its own signal", helper("--exit-on", "10", "--exit-code", "7"),
       steps=[send(USR1)]),
     S("signal/setsid/SIGSTOP to dumb-init then SIGCONT", helper("--jobs", 1),
