@@ -17,7 +17,8 @@ SMALL_BIN_AARCH64 := $(SMALL_DIR)/$(AARCH64_TARGET)/release/dumb-init
 SMALL_CARGO = RUSTC_BOOTSTRAP=1 cargo +$(SMALL_TOOLCHAIN)
 small_flags = -Z build-std=std,panic_abort \
 	--config 'target.$(1).rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort"]'
-small_build = $(call small_flags,$(1)) --target-dir $(SMALL_DIR)
+small_build = $(call small_flags,$(1)) --target-dir $(SMALL_DIR) \
+	--config 'target.$(1).rustflags = [$(SMALL_REMAP)]'
 
 # What make deb and make dist ship: the make targets that build it and the
 # two files. Shipping another build means changing these three lines.
@@ -29,12 +30,13 @@ SHIPPED_BIN_AARCH64 := $(SMALL_BIN_AARCH64)
 # toolchain live: their paths are mapped to fixed names. Appended to the
 # target's rustflags in .cargo/config.toml (cargo joins the arrays).
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
-# The small build's std is compiled from its toolchain's rust-src, so that
-# toolchain's sysroot is mapped too (read when a recipe runs, after
-# small-toolchain has installed it).
 REMAP = "--remap-path-prefix=$(CURDIR)=/dumb-init-rs", "--remap-path-prefix=$(CARGO_HOME_DIR)=/cargo", "--remap-path-prefix=$(shell rustc --print sysroot)=/rust"
+remapped = --config 'target.$(1).rustflags = [$(REMAP)]'
+# The small build's std is compiled from its own toolchain's rust-src, so that
+# toolchain's sysroot is mapped too. Only its recipes ask for it, after
+# small-toolchain has installed the toolchain: the stable builds never call
+# a toolchain that may not be there.
 SMALL_REMAP = "--remap-path-prefix=$(shell rustc +$(SMALL_TOOLCHAIN) --print sysroot)=/rust"
-remapped = --config 'target.$(1).rustflags = [$(REMAP), $(SMALL_REMAP)]'
 
 .PHONY: help build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
 .PHONY: demo-container static-aarch64 integration-test-aarch64 compat-aarch64 dist cargo-package-test
