@@ -106,9 +106,7 @@ fn path_search_skips_unusable_entries_and_reports_permission_denied() {
     std::fs::write(denied.join("tool"), "#!/bin/sh\necho no\n").unwrap();
     let found = scratch.path("found");
     std::fs::create_dir(&found).unwrap();
-    std::fs::write(found.join("tool"), "#!/bin/sh\necho found\n").unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(found.join("tool"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&found.join("tool"), b"#!/bin/sh\necho found\n");
 
     let path = format!("/nonexistent:{}:{}", denied.display(), found.display());
     let output = run(dumb_init_with(&["tool"]).env("PATH", &path));

@@ -24,9 +24,7 @@ fn start_family(
         1,
     );
     let child = scratch.script("child.sh", &child_script);
-    // Scripts run through sh rather than exec'd: a script just written may
-    // still be open for writing in a child that another test thread forked,
-    // and exec would then fail with ETXTBSY.
+    // The command is `sh child.sh`, as many entrypoints are written.
     let mut args: Vec<&str> = options.to_vec();
     let child_path = child.to_str().unwrap().to_owned();
     args.extend(["sh", &child_path]);

@@ -15,7 +15,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{
-    Running, Scratch, code, dumb_init, eventually, proc_state, run, signal_recorder, wait_for_lines,
+    Running, Scratch, code, dumb_init, eventually, proc_state, run, signal_recorder,
+    wait_for_lines, write_executable,
 };
 use reliability::REFERENCE;
 
@@ -94,7 +95,7 @@ fn fork_failure_under_a_pids_cgroup_limit_is_one_line_and_exit_1() {
             .arg("true")
             .process_group(0)
             .stdin(Stdio::null());
-        let output = run_fresh_copy(&mut command);
+        let output = run(&mut command);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr, FORK_FAILED, "{}", binary.display());
         assert_eq!(code(output.status), 1, "{}", binary.display());
@@ -110,8 +111,7 @@ fn fork_failure_under_rlimit_nproc_is_one_line_and_exit_1() {
     fs::set_permissions(scratch.dir(), fs::Permissions::from_mode(0o755)).unwrap();
     for (index, original) in both_binaries().iter().enumerate() {
         let binary = scratch.path(&format!("dumb-init-{index}"));
-        fs::copy(original, &binary).unwrap();
-        fs::set_permissions(&binary, fs::Permissions::from_mode(0o755)).unwrap();
+        write_executable(&binary, &fs::read(original).unwrap());
         let mut command = Command::new(&binary);
         command.arg("true").process_group(0).stdin(Stdio::null());
         if root {
@@ -131,32 +131,11 @@ fn fork_failure_under_rlimit_nproc_is_one_line_and_exit_1() {
                 Ok(())
             });
         }
-        let output = run_fresh_copy(&mut command);
+        let output = run(&mut command);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr, FORK_FAILED, "{}", binary.display());
         assert_eq!(code(output.status), 1, "{}", binary.display());
     }
-}
-
-/// `run` for a binary this test has just written. Another test thread may
-/// fork while the copy is open for writing; until that child execs, it holds
-/// the descriptor and exec of the copy fails with ETXTBSY. That passes, so
-/// wait for it rather than fail.
-fn run_fresh_copy(command: &mut Command) -> std::process::Output {
-    for _ in 0..200 {
-        match command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-        {
-            Err(error) if error.kind() == std::io::ErrorKind::ExecutableFileBusy => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            Ok(child) => return Running::adopt(child).output(),
-            Err(error) => panic!("start {command:?}: {error}"),
-        }
-    }
-    panic!("{command:?} stayed busy for 2 s");
 }
 
 /// One command that cannot be run, and what glibc calls the reason.

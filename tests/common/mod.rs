@@ -80,12 +80,34 @@ impl Scratch {
 
     /// Writes an executable script.
     pub fn script(&self, file: &str, text: &str) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
         let path = self.path(file);
-        fs::write(&path, text).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        write_executable(&path, text.as_bytes());
         path
     }
+}
+
+/// Writes `bytes` to `path`, mode 0755, from a child process. Were the test
+/// process to open the file for writing, a child that another test thread
+/// forks meanwhile would hold a copy of that descriptor until it execs, and
+/// an exec of the file in that window fails with ETXTBSY (Text file busy).
+/// The file is only ever open for writing in `sh`, which exits before this
+/// returns.
+pub fn write_executable(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    let mut writer = Command::new("sh")
+        .args(["-c", r#"cat > "$1" && chmod 755 "$1""#, "sh"])
+        .arg(path)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("start sh to write an executable");
+    writer
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(bytes)
+        .expect("write an executable through sh");
+    let status = writer.wait().unwrap();
+    assert!(status.success(), "writing {}: {status}", path.display());
 }
 
 impl Drop for Scratch {
