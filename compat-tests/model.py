@@ -50,9 +50,6 @@ class Scenario:
     # command is the helper).
     ready: bool = None
     timeout: float = 6.0
-    # The known, kept difference (run.py NORMALISATIONS): real-time signals
-    # inherited as ignored. Masks real-time bits of SigIgn, nothing else.
-    known_realtime_ignore: bool = False
     # Extension scenarios: what the reference must do (exit status and a
     # substring of stderr), and the exit status ours must give.
     reference_expects: tuple = None

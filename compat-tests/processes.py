@@ -93,25 +93,3 @@ def become_subreaper():
             reap_strays()
 
     threading.Thread(target=loop, daemon=True).start()
-
-
-def reset_inherited_realtime_ignores():
-    """Sets real-time signals that this runner inherited as ignored back to
-    their default, so that the binaries compared do not inherit them.
-
-    GNU make, for one, runs its recipes with signals 32 and 33 ignored. The
-    reference cannot reset those for its child (glibc refuses sigaction on
-    them), ours resets them (the child starts with default dispositions): a
-    known difference that would otherwise show in every scenario's SigIgn.
-    The scenario that inherits real-time ignores on purpose still shows it.
-    The system call is made directly, as glibc refuses 32 and 33.
-    """
-    with open("/proc/self/status") as status:
-        ignored = next(int(line.split()[1], 16) for line in status
-                       if line.startswith("SigIgn:"))
-    libc = ctypes.CDLL(None, use_errno=True)
-    default = (ctypes.c_ulong * 4)(0, 0, 0, 0)  # handler SIG_DFL, flags, restorer, mask
-    SYS_rt_sigaction = 13  # x86_64
-    for signum in range(32, 65):
-        if ignored & (1 << (signum - 1)):
-            libc.syscall(SYS_rt_sigaction, signum, ctypes.byref(default), None, 8)

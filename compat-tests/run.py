@@ -63,11 +63,6 @@ What is normalised before comparing, and why:
   by timing; that pair of verbose lines is dropped from the supervisor's
   lines in container scenarios (after splitting: with -v the child's
   "setsid complete." may fall between the two in raw stderr).
-- Known, kept difference: a real-time signal that dumb-init inherited as
-  ignored stays ignored in the command under the reference, but is reset to
-  its default under ours (the contract: the command starts with default
-  dispositions whatever dumb-init inherited). Scenarios that show it mask
-  real-time bits (32-64) in SigIgn, and only there.
 """
 
 # Matched in the supervisor's lines once stderr is split: in raw stderr the
@@ -503,8 +498,6 @@ class Run:
                 ready["cwd"].replace(self.dir, "$DIR"))
             self.obs[tag + ": runs with"] = where
             sets = " ".join("%s=%s" % kv for kv in sorted(ready["sets"].items()))
-            if self.s.known_realtime_ignore:
-                sets = mask_realtime_ignores(sets)
             self.obs[tag + ": signal sets"] = sets
             if "zombies_left" in ready:
                 self.obs[tag + ": zombies left"] = str(ready["zombies_left"])
@@ -532,14 +525,6 @@ def counted(records):
                    for line, n in sorted(counts.items()))
 
 
-def mask_realtime_ignores(text):
-    """The known difference: real-time signals inherited as ignored."""
-    def mask(match):
-        return "%s%016x (real-time bits not compared)" % (
-            match.group(1), int(match.group(2), 16) & 0x7FFFFFFF)
-    return re.sub(r"(SigIgn[:=]\s*)([0-9a-f]{16})", mask, text)
-
-
 def streams(binary, out, err, child_pid, scenario):
     """stdout and stderr as compared: help and version lines replaced, PIDs
     named, and stderr split into the supervisor's lines, the child's lines
@@ -563,8 +548,6 @@ def streams(binary, out, err, child_pid, scenario):
     child = [l for l in lines if l.startswith("[dumb-init] ") and not SUPERVISOR_LINES.match(l)]
     other = [l for l in lines if not l.startswith("[dumb-init] ")]
     stdout = out.decode("utf-8", "backslashreplace")
-    if scenario.known_realtime_ignore:
-        stdout = mask_realtime_ignores(stdout)
     return {
         "stdout": stdout,
         "stderr: supervisor lines": "".join(supervisor),
@@ -693,7 +676,6 @@ def main():
     print("reference: %s\nunder test: %s" % (reference_path, ours_path), flush=True)
 
     processes.become_subreaper()
-    processes.reset_inherited_realtime_ignores()
 
     started = time.monotonic()
     workroot = tempfile.mkdtemp(prefix="dumb-init-compat-")

@@ -1,112 +1,115 @@
 //! The process's signal state: the mask, the dispositions and the wait for a
-//! signal, all made with the system calls themselves, through `libc::syscall`.
-//! C libraries keep some real-time signals to themselves (glibc 32-33, musl
-//! 32-34): they leave them out of `sigfillset`, `sigaddset` and
-//! `sigprocmask`, refuse `sigaction` on them, and musl unblocks two of them
-//! the first time a handler is installed. Under musl that would leave signal
-//! 34, the first real-time signal a glibc program knows, unblocked and
-//! deadly. nix's `SigSet`, `sigaction` and `SigSet::wait` are built on those
-//! functions and on its `Signal` enum, which holds no real-time signal at
-//! all, so they cannot serve here. The kernel's view is used instead, and
-//! every signal 1-64 is covered whichever C library is linked.
+//! signal. C libraries keep some real-time signals to themselves (glibc
+//! 32-33, musl 32-34): they leave them out of `sigfillset`, and glibc's
+//! `sigprocmask` quietly drops them from a mask. nix's `SigSet` is built on
+//! those functions (and its `Signal` enum holds no real-time signal at all),
+//! so the mask is changed with the system call itself and a set of every
+//! signal made here; under musl, signal 34, the first real-time signal a
+//! glibc program knows, would otherwise stay unblocked and deadly. Every
+//! signal 1-64 is covered, whichever C library is linked and on every
+//! architecture: the kernel's signal set is 64 bits everywhere but MIPS.
 
 use std::mem::MaybeUninit;
 use std::ptr;
 use std::time::Duration;
 
+use nix::errno::Errno;
 use nix::libc;
+use nix::sys::signal::{SigHandler, Signal};
 
-/// A kernel signal set: bit N-1 stands for signal N.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KernelSigset(u64);
+/// A signal set as the C library lays it out, which begins with the
+/// kernel's: the system calls read the first `KERNEL_SIGSET_SIZE` bytes.
+#[derive(Clone, Copy)]
+pub struct KernelSigset(libc::sigset_t);
+
+/// The size of the kernel's signal set (_NSIG / 8), as the system calls want
+/// it: 64 signals on every architecture this builds for.
+const KERNEL_SIGSET_SIZE: usize = 64 / 8;
 
 impl KernelSigset {
     /// Every signal (the kernel ignores KILL and STOP in a mask).
-    pub const ALL: KernelSigset = KernelSigset(!0);
-    pub const NONE: KernelSigset = KernelSigset(0);
+    pub fn all() -> Self {
+        Self::filled(0xff)
+    }
+
+    /// No signal.
+    pub fn none() -> Self {
+        Self::filled(0)
+    }
+
+    fn filled(byte: u8) -> Self {
+        let mut set = MaybeUninit::<libc::sigset_t>::uninit();
+        // SAFETY: sigset_t is an array of integers in every C library, so
+        // any bytes make a valid one; all of it is written before use.
+        unsafe {
+            ptr::write_bytes(set.as_mut_ptr(), byte, 1);
+            KernelSigset(set.assume_init())
+        }
+    }
 }
 
-/// The size of a kernel signal set, as the system calls want it.
-const SIGSET_SIZE: usize = size_of::<u64>();
-
 /// Adds `set` to the blocked signals.
-pub fn block(set: KernelSigset) {
+pub fn block(set: &KernelSigset) {
     change_mask(libc::SIG_BLOCK, set);
 }
 
 /// Makes `set` the whole mask. Async-signal-safe: used between fork and exec.
-pub fn set_mask(set: KernelSigset) {
+pub fn set_mask(set: &KernelSigset) {
     change_mask(libc::SIG_SETMASK, set);
 }
 
-fn change_mask(how: libc::c_int, set: KernelSigset) {
-    // SAFETY: the set is a live u64 of the size passed; the old-mask pointer
-    // may be null. A plain system call is async-signal-safe. Only EINVAL for
-    // a bad `how` can come back, and `how` is a constant.
+fn change_mask(how: libc::c_int, set: &KernelSigset) {
+    // SAFETY: the set is a live sigset_t, at least KERNEL_SIGSET_SIZE bytes
+    // long; the old-mask pointer may be null. A plain system call is
+    // async-signal-safe. Only EINVAL for a bad `how` can come back, and
+    // `how` is one of the constants above.
     unsafe {
         libc::syscall(
             libc::SYS_rt_sigprocmask,
             how,
-            &set.0,
-            ptr::null_mut::<u64>(),
-            SIGSET_SIZE,
+            &raw const set.0,
+            ptr::null_mut::<libc::sigset_t>(),
+            KERNEL_SIGSET_SIZE,
         )
     };
 }
 
-/// Sets every signal 1-64 back to its default action. Signals stay blocked in
-/// the supervisor and are taken with `wait`, so no handler is needed there
-/// (the kernel queues a blocked signal even for a PID 1 that has none); the
-/// command then inherits default dispositions whatever dumb-init was given,
-/// and SIGCHLD inherited as ignored cannot make the kernel reap behind our
-/// back.
+/// Sets every standard signal (1-31) back to its default action, as the
+/// reference does by installing a handler that the exec then resets: the
+/// command starts with default dispositions for them whatever dumb-init was
+/// given, and SIGCHLD inherited as ignored cannot make the kernel reap behind
+/// our back. Real-time signals keep what dumb-init inherited, for the
+/// command too, as under the reference. Signals stay blocked in the
+/// supervisor and are taken with `wait`, so no handler is needed there (the
+/// kernel queues a blocked signal even for a PID 1 that has none).
 pub fn reset_dispositions() {
-    for signal in 1..=64 {
-        set_disposition(signal, libc::SIG_DFL);
+    for signal in Signal::iterator() {
+        // KILL and STOP are refused with EINVAL, and cannot be ignored anyway.
+        set_default(signal);
     }
+}
+
+fn set_default(signal: Signal) {
+    // SAFETY: no handler is installed, so no code of ours can run in a
+    // signal context; the previous handler is not called.
+    let _ = unsafe { nix::sys::signal::signal(signal, SigHandler::SigDfl) };
 }
 
 /// Drops a pending SIGPIPE and leaves the default action in place. The child
 /// calls it before it unblocks signals for the exec: its own lines written
 /// to a pipe nobody reads raise SIGPIPE, which stays pending while blocked
 /// (even if ignored) and would kill it before the command runs. Setting
-/// SIG_IGN discards what is pending. Async-signal-safe.
+/// SIG_IGN discards what is pending. Async-signal-safe: sigaction(2) only.
 pub fn discard_pending_sigpipe() {
-    set_disposition(libc::SIGPIPE, libc::SIG_IGN);
-    set_disposition(libc::SIGPIPE, libc::SIG_DFL);
-}
-
-/// The kernel's `struct sigaction` on x86_64 and aarch64.
-#[repr(C)]
-struct KernelSigaction {
-    handler: usize,
-    flags: u64,
-    restorer: usize,
-    mask: u64,
-}
-
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-compile_error!("KernelSigaction's layout is known for x86_64 and aarch64 only");
-
-fn set_disposition(signal: libc::c_int, handler: usize) {
-    let action = KernelSigaction {
-        handler,
-        flags: 0,
-        restorer: 0,
-        mask: 0,
-    };
-    // SAFETY: a live action of the kernel's layout and a null old-action
-    // pointer, with the kernel's sigset size; SIG_DFL and SIG_IGN need no
-    // restorer. KILL and STOP are refused with EINVAL, which is fine.
-    unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigaction,
-            signal,
-            &action,
-            ptr::null_mut::<KernelSigaction>(),
-            SIGSET_SIZE,
-        )
-    };
+    for handler in [SigHandler::SigIgn, SigHandler::SigDfl] {
+        let action = nix::sys::signal::SigAction::new(
+            handler,
+            nix::sys::signal::SaFlags::empty(),
+            nix::sys::signal::SigSet::empty(),
+        );
+        // SAFETY: SIG_IGN and SIG_DFL run no code of ours.
+        let _ = unsafe { nix::sys::signal::sigaction(Signal::SIGPIPE, &action) };
+    }
 }
 
 /// A signal taken off the pending set, with who sent it.
@@ -129,31 +132,23 @@ impl Received {
 }
 
 /// Sleeps in the kernel until a signal of `set` (which must be blocked) is
-/// pending, or `timeout` passes, and takes it off the pending set.
-pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
+/// pending, or `timeout` passes, and takes it off the pending set. The C
+/// library's `sigtimedwait` passes the set through as it is, and knows each
+/// architecture's system call and time layout.
+pub fn wait(set: &KernelSigset, timeout: Option<Duration>) -> Option<Received> {
     let timeout = timeout.map(|left| libc::timespec {
         // A day is as good as forever here: the caller waits again.
-        tv_sec: left.as_secs().min(86_400) as _,
-        tv_nsec: left.subsec_nanos().into(),
+        tv_sec: left.as_secs().min(86_400) as libc::time_t,
+        tv_nsec: left.subsec_nanos() as _,
     });
     let timeout = timeout.as_ref().map_or(ptr::null(), ptr::from_ref);
     let mut info = MaybeUninit::<libc::siginfo_t>::uninit();
-    // SAFETY: the set is a live u64 of the size passed, info is a live
-    // siginfo_t for the kernel to fill in, and the timeout pointer is null or
-    // points at a live timespec.
-    let signal = unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigtimedwait,
-            &set.0,
-            info.as_mut_ptr(),
-            timeout,
-            SIGSET_SIZE,
-        )
-    };
-    if signal <= 0 {
-        return None;
-    }
-    // SAFETY: a successful rt_sigtimedwait filled in the siginfo.
+    // SAFETY: the set is a live sigset_t, info is a live siginfo_t for the
+    // kernel to fill in, and the timeout pointer is null or points at a
+    // live timespec.
+    let signal = unsafe { libc::sigtimedwait(&raw const set.0, info.as_mut_ptr(), timeout) };
+    let signal = Errno::result(signal).ok()?;
+    // SAFETY: a successful sigtimedwait filled in the siginfo.
     let info = unsafe { info.assume_init() };
     let sender = if info.si_code == libc::SI_USER {
         // SAFETY: for SI_USER the kernel filled in the sender's PID.
@@ -162,7 +157,7 @@ pub fn wait(set: KernelSigset, timeout: Option<Duration>) -> Option<Received> {
         0
     };
     Some(Received {
-        signal: signal as i32,
+        signal,
         code: info.si_code,
         sender,
     })
@@ -178,18 +173,13 @@ mod tests {
         // raw mask must still hold it. Run in a thread so that the test
         // harness's own threads keep their masks.
         std::thread::spawn(|| {
-            block(KernelSigset::ALL);
+            block(&KernelSigset::all());
             // SAFETY: sending a blocked signal to this very thread.
             unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), 34) };
-            // tgkill reports SI_TKILL, not SI_USER: only kill() and the
-            // kernel raising a signal for our own write count as from_self.
-            let received = wait(KernelSigset::ALL, Some(Duration::from_secs(5)));
+            let received = wait(&KernelSigset::all(), Some(Duration::from_secs(5)));
+            assert_eq!(received.map(|r| r.signal), Some(34));
             assert_eq!(
-                received.map(|r| (r.signal, r.from_self())),
-                Some((34, false))
-            );
-            assert_eq!(
-                wait(KernelSigset::ALL, Some(Duration::from_millis(1))),
+                wait(&KernelSigset::all(), Some(Duration::from_millis(1))),
                 None
             );
         })

@@ -144,14 +144,14 @@ impl ExecPlan {
             // The command starts with an empty mask and no signal of ours
             // pending; the mask is restored if the exec fails.
             signal_state::discard_pending_sigpipe();
-            signal_state::set_mask(KernelSigset::NONE);
+            signal_state::set_mask(&KernelSigset::none());
             last = execve(candidate, &self.argv);
             if last == Errno::ENOEXEC {
                 // No #! line and not a binary: glibc runs it with /bin/sh.
                 self.script_argv[1] = candidate.as_ptr();
                 last = execve(SHELL, &self.script_argv);
             }
-            signal_state::set_mask(KernelSigset::ALL);
+            signal_state::set_mask(&KernelSigset::all());
             if !self.searched {
                 return last;
             }

@@ -24,7 +24,7 @@ use crate::spawn::HandOff;
 /// Blocks every signal, so that none is lost before the supervisor waits for
 /// it, then sets every disposition to the default, which the command inherits.
 pub fn take_over_signals() {
-    signal_state::block(KernelSigset::ALL);
+    signal_state::block(&KernelSigset::all());
     signal_state::reset_dispositions();
 }
 
@@ -233,7 +233,7 @@ impl Supervisor {
     /// Waits for the next signal (up to `timeout`), decides what it means and
     /// logs it as the reference does; the caller carries the step out.
     fn next_step(&mut self, timeout: Option<Duration>) -> Option<Step> {
-        let received = signal_state::wait(KernelSigset::ALL, timeout)?;
+        let received = signal_state::wait(&KernelSigset::all(), timeout)?;
         let signal = received.signal;
         let step = decide(received, &mut self.hand_off, &self.rewrites);
         if !matches!(step, Step::DropOwnSigpipe) {
