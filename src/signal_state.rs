@@ -138,7 +138,7 @@ impl Received {
 pub fn wait(set: &KernelSigset, timeout: Option<Duration>) -> Option<Received> {
     let timeout = timeout.map(|left| libc::timespec {
         // A day is as good as forever here: the caller waits again.
-        tv_sec: left.as_secs().min(86_400) as libc::time_t,
+        tv_sec: left.as_secs().min(86_400) as _,
         tv_nsec: left.subsec_nanos() as _,
     });
     let timeout = timeout.as_ref().map_or(ptr::null(), ptr::from_ref);
