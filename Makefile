@@ -38,27 +38,54 @@ remapped = --config 'target.$(1).rustflags = [$(REMAP)]'
 # a toolchain that may not be there.
 SMALL_REMAP = "--remap-path-prefix=$(shell rustc +$(SMALL_TOOLCHAIN) --print sysroot)=/rust"
 
-.PHONY: help build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
+.PHONY: help check build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
 .PHONY: demo-container static-aarch64 integration-test-aarch64 compat-aarch64 dist cargo-package-test
 .PHONY: small-toolchain static-small static-small-aarch64 small-test size-check
 .PHONY: wheel wheel-test
 
+# One line a target, grouped by when it is used.
 help:
-	@echo "make build    release binary at target/release/dumb-init"
-	@echo "make static   static musl binary at target/$(MUSL_TARGET)/release/dumb-init"
-	@echo "make static-aarch64  the same for arm64, at target/$(AARCH64_TARGET)/release/dumb-init"
-	@echo "make static-small    the same code built small (build-std, $(SMALL_TOOLCHAIN)): what releases ship"
-	@echo "make static-small-aarch64  the same for arm64"
-	@echo "make demo     run dumb-init on examples/background-job.sh and stop it with SIGTERM"
-	@echo "make demo-container  the same entrypoint as a podman image, podman stop with no init and with ours (root)"
-	@echo "make test     every test: unit, integration and compat (release, static, small, aarch64 under qemu), packages"
-	@echo "make compat   the differential suite against the reference dumb-init"
-	@echo "make bench    ours beside the reference dumb-init and tini"
-	@echo "make bench-size  only the sizes, and ours' bytes per crate"
-	@echo "make deb      the amd64 and arm64 .debs under target/debian/"
-	@echo "make dist     release files and SHA256SUMS in target/dist/, reproducible"
-	@echo "make wheel    the x86_64 and aarch64 wheels (pip install dumb-init-rs) under target/wheels/"
-	@echo "make package-test  the .deb in a Debian root, the static binary and examples as PID 1"
+	@echo "Daily:"
+	@echo "  make check          fmt, clippy, unit tests and integration tests against the debug build"
+	@echo "                      (about a minute warm; without root, what needs root is skipped and said)"
+	@echo "  make build          release binary at target/release/dumb-init"
+	@echo "  make demo           run dumb-init on examples/background-job-entrypoint.sh, stop it with SIGTERM"
+	@echo "  make lint           cargo fmt --check and clippy -D warnings"
+	@echo "  make unit-test      the unit tests (cargo test --lib)"
+	@echo "Full test (what CI runs; root installs what is missing):"
+	@echo "  make test           everything below, from lint to the wheels"
+	@echo "  make deps           install the test dependencies (apt, pip, rustup targets)"
+	@echo "  make integration-test      integration tests against the release and static builds"
+	@echo "  make integration-test-aarch64  the same against the arm64 build under qemu-user"
+	@echo "  make compat         the differential suite against the reference dumb-init"
+	@echo "  make compat-aarch64 the same against the arm64 build under qemu-user"
+	@echo "  make small-test     integration and compat suites against the small builds"
+	@echo "  make size-check     the size budgets of the static and small builds"
+	@echo "  make package-test   the .debs in Debian roots, the static binary and the examples as PID 1,"
+	@echo "                      the examples as podman images, reproducibility"
+	@echo "  make wheel-test     the wheels installed by pip and run"
+	@echo "  make cargo-package-test  the crate packed and built as crates.io gets it"
+	@echo "  make demo-container podman stop on a shell entrypoint, with no init and with ours (root)"
+	@echo "Release:"
+	@echo "  make static         static musl binary at target/$(MUSL_TARGET)/release/dumb-init"
+	@echo "  make static-aarch64 the same for arm64, at target/$(AARCH64_TARGET)/release/dumb-init"
+	@echo "  make small-toolchain  the pinned $(SMALL_TOOLCHAIN) toolchain with rust-src for the small builds"
+	@echo "  make static-small   the same code built small (build-std, $(SMALL_TOOLCHAIN)): what releases ship"
+	@echo "  make static-small-aarch64  the same for arm64"
+	@echo "  make deb            the amd64 and arm64 .debs under target/debian/"
+	@echo "  make wheel          the wheels (pip install dumb-init-rs) under target/wheels/"
+	@echo "  make dist           release files and SHA256SUMS in target/dist/, reproducible"
+	@echo "Bench:"
+	@echo "  make bench          ours beside the reference dumb-init and tini, as ratios"
+	@echo "  make bench-size     only the sizes, and our bytes per crate"
+
+# The quick daily loop: no apt, rustup or extra builds. The integration
+# tests run against the debug build (cargo's own), and say which groups they
+# skip where root is needed.
+check:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo test
 
 build:
 	cargo build --release
@@ -131,7 +158,7 @@ small-test: deps static-small static-small-aarch64
 	sh tools/binfmt-qemu-aarch64.sh bash tests/qemu-aarch64.sh integration $(SMALL_BIN_AARCH64)
 	sh tools/binfmt-qemu-aarch64.sh bash tests/qemu-aarch64.sh compat $(SMALL_BIN_AARCH64)
 
-# The size budgets (SPEC section 5) are properties of the files, not
+# The size budgets (docs/performance.md) are properties of the files, not
 # timings: checked on every run, so that a dependency or a profile change
 # that grows a build fails here rather than in a benchmark.
 size-check: static static-small

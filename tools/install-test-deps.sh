@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what the tests need when it is missing: the reference dumb-init,
 # tini, busybox-static, runc, util-linux's unshare, Python for the compat suite,
-# the musl target and cargo-nextest; for the packages and their tests
+# the musl targets; for the packages and their tests
 # (make deb, make package-test) debootstrap, file, man-db and PyYAML; for the
 # arm64 build the aarch64 musl target and qemu-user-static (which
 # tools/binfmt-qemu-aarch64.sh registers while a test runs); for the
