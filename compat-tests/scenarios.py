@@ -316,8 +316,11 @@ add(
       steps=[send(TSTP), wait_stopped(), states("after SIGTSTP"), send(CONT), send(TERM)]),
     S("job control/setsid/SIGTSTP rewritten to 0", ["-r", "20:0"] + helper(),
       steps=[send(TSTP), wait_stopped(), states("after SIGTSTP"), send(CONT), send(TERM)]),
+    # As for "child stops itself and is continued": the states step lets
+    # dumb-init take the continue's SIGCHLD before SIGTERM comes.
     S("job control/setsid/SIGTSTP verbose", ["-v"] + helper(),
-      steps=[send(TSTP), wait_stopped(), states("after SIGTSTP"), send(CONT), send(TERM)]),
+      steps=[send(TSTP), wait_stopped(), states("after SIGTSTP"), send(CONT),
+             states("after SIGCONT"), send(TERM)]),
     S("job control/DUMB_INIT_SETSID=0/SIGTSTP", helper(), env={"DUMB_INIT_SETSID": "0"},
       steps=[send(TSTP), wait_stopped(), states("after SIGTSTP"), send(CONT), send(TERM)]),
     S("job control/single-child/SIGTTIN rewritten to SIGSTOP", ["-c", "-r", "21:19"] + helper(),
