@@ -1,136 +1,175 @@
-//! The command line. A front that follows glibc's `getopt_long` with the
-//! reference's option string `+hvVcr:` walks the raw arguments (clusters,
-//! attached values, `--opt=value`, unambiguous prefixes, stop at the first
-//! non-option or `--`) and reports errors in getopt's words. What it accepts
-//! it hands to argh, which defines the option surface, as a canonical list:
-//! each option by its whole long name, each value as the next argument, in
-//! the order given. The command never leaves `OsString`: it reaches exec
-//! byte-for-byte. The environment variables are read last, as the reference
-//! does.
+//! The command line. `Options` declares every option once, with argh: its
+//! long name, short letter, kind, value parser and help line. From that one
+//! declaration (argh's `ArgsInfo`):
+//! - the getopt front (getopt.rs) walks the arguments as the reference's
+//!   `getopt_long(argc, argv, "+hvVcr:", ...)` does: the options with a short
+//!   letter are the reference's and may be abbreviated, the extensions are
+//!   long-only and whole names only, so that no abbreviation the reference
+//!   accepts changes meaning;
+//! - the environment variables are found: the reference's two, and for each
+//!   extension `DUMB_INIT_` and its long name (`--grace-period`:
+//!   `DUMB_INIT_GRACE_PERIOD`), read only when a command is given;
+//! - argh parses what the front found, each value once, in the order given
+//!   (the variables last), and its first error is told in our words;
+//! - the help text is printed.
+//!
+//! The command never leaves `OsString`: it reaches exec byte-for-byte.
 
 use std::borrow::Cow;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::time::Duration;
 
-use argh::FromArgs;
+use argh::{ArgsInfo, FlagInfo, FlagInfoKind, FromArgs, Optionality};
 use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
 
-use crate::held::DelayTable;
+use crate::config::{Config, DelayTable, ExitRemap, Mode, Rewrite, RewriteTable, Supervision};
+use crate::getopt::{Flag, Found, Getopt};
 use crate::log::Log;
-use crate::signals::{self, InvalidRewrite, Rewrite, RewriteTable};
-use crate::supervisor::ExitRemap;
+use crate::option_values::{self as value, Delay, ExitMapping};
 
-/// The options, as argh reads the front's canonical list.
-#[derive(FromArgs, Debug)]
-/// dumb-init's options, in canonical form.
-struct OptionSurface {
-    /// pass signals to the direct child only
-    #[argh(switch)]
+/// dumb-init's options, in the order of the reference's getopt table (argh
+/// puts its own `--help` first, where the reference has it too), then the
+/// extensions. Descriptions are the help's lines, as argh wants them: in
+/// lower case (the help prints each as a sentence). An option given once
+/// is an `Option`; a repeatable one, a `Vec`.
+#[derive(FromArgs, ArgsInfo, Debug)]
+/// dumb-init's options.
+struct Options {
+    #[argh(
+        switch,
+        short = 'c',
+        description = "pass signals to the direct child only, not to its\n\
+                       whole process group (no new session is made)."
+    )]
     single_child: bool,
-    /// rewrite received signal s to r before passing it on (s:r)
-    #[argh(option, from_str_fn(rewrite))]
+    #[argh(
+        option,
+        short = 'r',
+        arg_name = "s:r",
+        from_str_fn(rewrite),
+        description = "turn received signal s into r before passing it on;\n\
+                       r = 0 drops s. Numbers 1-31 or names such as TERM,\n\
+                       SIGQUIT or usr1 (0 on the right). Repeatable."
+    )]
     rewrite: Vec<Rewrite>,
-    /// print what happens to stderr
-    #[argh(switch)]
+    #[argh(switch, short = 'v', description = "print what happens to stderr.")]
     verbose: bool,
-    /// adopt and reap the command's orphans when not PID 1
-    #[argh(switch)]
+    #[argh(switch, short = 'V', description = "print the version and exit.")]
+    #[expect(
+        dead_code,
+        reason = "-V ends parsing in the front, before argh reads options"
+    )]
+    version: bool,
+    #[argh(
+        switch,
+        description = "when not PID 1, adopt and reap the orphans of the\n\
+                       command's tree (PR_SET_CHILD_SUBREAPER)."
+    )]
     subreaper: bool,
-    /// seconds to wait for the command's tree after it exits (the last wins)
-    #[argh(option, from_str_fn(seconds))]
-    grace_period: Vec<Duration>,
-    /// hold a received signal for some seconds before passing it on (SIGNAL:SECONDS)
-    #[argh(option, from_str_fn(delay))]
+    #[argh(
+        option,
+        arg_name = "S",
+        from_str_fn(seconds),
+        description = "when the child exits, wait up to S seconds (decimals\n\
+                       allowed) for the rest of its tree to exit after\n\
+                       SIGTERM, then SIGKILL what is left. Default 0."
+    )]
+    grace_period: Option<Duration>,
+    #[argh(
+        option,
+        arg_name = "SIG:S",
+        from_str_fn(delay),
+        description = "hold received signal SIG for S seconds before\n\
+                       passing it on; other signals flow meanwhile, and a\n\
+                       second SIG passes it on at once. Repeatable."
+    )]
     delay: Vec<Delay>,
-    /// exit with status TO where the command's end gives FROM (FROM:TO)
-    #[argh(option, from_str_fn(remap_exit))]
+    #[argh(
+        option,
+        arg_name = "A:B",
+        from_str_fn(exit_mapping),
+        description = "exit with status B where the command's end gives A\n\
+                       (0-255 each). Repeatable."
+    )]
     remap_exit: Vec<ExitMapping>,
-    /// the signal to receive when dumb-init's parent dies (the last wins)
-    #[argh(option, from_str_fn(signal))]
-    pdeathsig: Vec<i32>,
+    #[argh(
+        option,
+        arg_name = "SIG",
+        from_str_fn(signal),
+        description = "receive SIG when dumb-init's parent dies, and pass\n\
+                       it on like any other signal."
+    )]
+    pdeathsig: Option<i32>,
 }
 
+// argh's value parsers want `String` errors; each is one of option_values'.
 fn rewrite(text: &str) -> Result<Rewrite, String> {
-    Rewrite::parse(text).map_err(|error| error.to_string())
+    value::rewrite(text).map_err(|error| error.to_string())
 }
 
 fn seconds(text: &str) -> Result<Duration, String> {
-    parse_seconds(text).map_err(|error| error.to_string())
+    value::seconds(text).map_err(|error| error.to_string())
 }
 
 fn delay(text: &str) -> Result<Delay, String> {
-    parse_delay(text).map_err(|error| error.to_string())
+    value::delay(text).map_err(|error| error.to_string())
 }
 
-fn remap_exit(text: &str) -> Result<ExitMapping, String> {
-    parse_exit_mapping(text).map_err(|error| error.to_string())
+fn exit_mapping(text: &str) -> Result<ExitMapping, String> {
+    value::exit_mapping(text).map_err(|error| error.to_string())
 }
 
 fn signal(text: &str) -> Result<i32, String> {
-    parse_signal(text).map_err(|error| error.to_string())
+    value::signal(text).map_err(|error| error.to_string())
 }
 
-/// `--delay SIGNAL:SECONDS`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Delay {
-    pub signal: i32,
-    pub period: Duration,
-}
-
-/// `--remap-exit FROM:TO`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ExitMapping {
-    pub from: u8,
-    pub to: u8,
-}
-
-/// A value that an option or environment variable does not take.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidValue {
-    #[error(transparent)]
-    Rewrite(#[from] InvalidRewrite),
-    #[error("expected seconds, such as 10 or 2.5")]
-    Seconds,
-    #[error(
-        "expected SIGNAL:SECONDS, such as TERM:5 (a signal dumb-init passes on, and seconds \
-         such as 10 or 2.5)"
-    )]
-    Delay,
-    #[error("expected FROM:TO, two exit statuses from 0 to 255, such as 143:0")]
-    ExitMapping,
-    #[error(
-        "expected a signal dumb-init passes on, by number (1-31) or name, such as TERM \
-         (not KILL, STOP or CHLD)"
-    )]
-    Signal,
-}
-
-/// Which processes receive forwarded signals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// The child leads a new session; signals go to its whole process group.
-    Setsid,
-    /// Signals go to the direct child only.
-    SingleChild,
-}
-
-/// Everything the supervisor needs to run a command.
-#[derive(Debug, PartialEq)]
-pub struct Config {
-    pub command: Vec<OsString>,
-    pub mode: Mode,
-    pub log: Log,
-    pub rewrites: RewriteTable,
-    pub subreaper: bool,
-    pub grace_period: Duration,
-    pub delays: DelayTable,
-    pub exit_remap: ExitRemap,
-    pub pdeathsig: Option<i32>,
-    /// `DUMB_INIT_DEBUG=1` turned verbose output on.
-    pub debug_from_env: bool,
-    /// `DUMB_INIT_SETSID=0` turned single-child mode on.
-    pub single_child_from_env: bool,
+impl Options {
+    fn into_config(self, command: &[OsString], from_env: &[&str]) -> Config {
+        let debug_from_env = from_env.contains(&"verbose");
+        let single_child_from_env = from_env.contains(&"single-child");
+        let mode = match self.single_child {
+            true => Mode::SingleChild,
+            false => Mode::Setsid,
+        };
+        let mut rewrites = RewriteTable::default();
+        self.rewrite
+            .into_iter()
+            .for_each(|rewrite| rewrites.set(rewrite));
+        if mode == Mode::Setsid {
+            // Job-control stops would stop only the child, leaving the
+            // session half-suspended; stopping with SIGSTOP instead keeps
+            // Ctrl-Z working.
+            for signal in [SIGTSTP, SIGTTOU, SIGTTIN] {
+                rewrites.set_default(signal, SIGSTOP);
+            }
+        }
+        let mut delays = DelayTable::default();
+        for Delay { signal, period } in self.delay {
+            delays.set(signal, period);
+        }
+        let mut exit_remap = ExitRemap::default();
+        for ExitMapping { from, to } in self.remap_exit {
+            exit_remap.set(from, to);
+        }
+        Config {
+            command: command.to_vec(),
+            mode,
+            log: Log {
+                verbose: self.verbose,
+            },
+            subreaper: self.subreaper,
+            pdeathsig: self.pdeathsig,
+            debug_from_env,
+            single_child_from_env,
+            supervision: Supervision {
+                rewrites,
+                delays,
+                grace_period: self.grace_period.unwrap_or_default(),
+                exit_remap,
+            },
+        }
+    }
 }
 
 /// What the command line asks for.
@@ -144,248 +183,211 @@ pub enum Outcome {
 
 /// Parses `argv` (argv[0] included); `env` looks up environment variables.
 pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outcome {
-    let program = argv.first().map_or(&b"dumb-init"[..], |a| a.as_bytes());
-    let scan = scan(program, argv);
-    let surface = match read_surface(program, &scan.given) {
-        Ok(surface) => surface,
-        Err(message) => return exit(message, 1),
-    };
-    match scan.stop {
-        Some(Stop::Help) => return exit(help(program), 0),
-        Some(Stop::Version) => return exit(version(), 0),
-        Some(Stop::Invalid(message)) => return exit(message, 1),
-        None => {}
-    }
-    if scan.command.is_empty() {
-        return exit(usage(program), 1);
-    }
-
-    let is =
-        |name: &str, wanted: &str| env(name).is_some_and(|v| v.as_bytes() == wanted.as_bytes());
-    let debug_from_env = is("DUMB_INIT_DEBUG", "1");
-    let single_child_from_env = is("DUMB_INIT_SETSID", "0");
-    let subreaper = surface.subreaper || is("DUMB_INIT_SUBREAPER", "1");
-    // Each extension's variable is read only when its option is not given.
-    let grace_period = surface.grace_period.last().copied();
-    let grace_period = match value_or_env(
-        program,
-        &env,
-        grace_period,
-        "DUMB_INIT_GRACE_PERIOD",
-        parse_seconds,
-    ) {
-        Ok(period) => period.unwrap_or(Duration::ZERO),
-        Err(message) => return exit(message, 1),
-    };
-    let pdeathsig = surface.pdeathsig.last().copied();
-    let pdeathsig = match value_or_env(
-        program,
-        &env,
-        pdeathsig,
-        "DUMB_INIT_PDEATHSIG",
-        parse_signal,
-    ) {
-        Ok(signal) => signal,
-        Err(message) => return exit(message, 1),
-    };
-    let delays = match values_or_env(program, &env, surface.delay, "DUMB_INIT_DELAY", parse_delay) {
-        Ok(delays) => delays,
-        Err(message) => return exit(message, 1),
-    };
-    let exit_mappings = match values_or_env(
-        program,
-        &env,
-        surface.remap_exit,
-        "DUMB_INIT_REMAP_EXIT",
-        parse_exit_mapping,
-    ) {
-        Ok(mappings) => mappings,
-        Err(message) => return exit(message, 1),
-    };
-
-    let mode = if surface.single_child || single_child_from_env {
-        Mode::SingleChild
-    } else {
-        Mode::Setsid
-    };
-    let mut rewrites = RewriteTable::default();
-    for rewrite in surface.rewrite {
-        rewrites.set(rewrite);
-    }
-    if mode == Mode::Setsid {
-        // Job-control stops would stop only the child, leaving the session
-        // half-suspended; stopping with SIGSTOP instead keeps Ctrl-Z working.
-        for signal in [SIGTSTP, SIGTTOU, SIGTTIN] {
-            rewrites.set_default(signal, SIGSTOP);
+    let flags = Options::get_args_info().flags;
+    let table: Vec<Flag> = flags.iter().map(getopt_flag).collect();
+    let mut getopt = Getopt::new(argv, &table);
+    let program = getopt.program();
+    // Options act in order: -h and -V end parsing where they stand, as the
+    // reference exits there, and so does the first argument getopt refuses.
+    let mut given = Vec::new();
+    let stop = loop {
+        match getopt.next() {
+            None => break None,
+            Some(Err(message)) => break Some(exit(message, 1)),
+            Some(Ok(Found { flag, .. })) if flag.long == "help" => {
+                break Some(exit(help(program, flags), 0));
+            }
+            Some(Ok(Found { flag, .. })) if flag.long == "version" => {
+                break Some(exit(version(), 0));
+            }
+            Some(Ok(found)) => given.push(Item::from(found)),
         }
+    };
+    let command = getopt.command();
+    let mut from_env = Vec::new();
+    if stop.is_none() && !command.is_empty() {
+        let variables = variables(flags, &given, &env);
+        from_env.extend(variables.iter().map(|item| item.long));
+        given.extend(variables);
     }
+    // A bad value given before the stop is refused first, as the reference
+    // refuses a bad -r before it sees a -h that follows.
+    let options = match read(program, &given) {
+        Ok(options) => options,
+        Err(message) => return exit(message, 1),
+    };
+    match stop {
+        Some(stop) => stop,
+        None if command.is_empty() => exit(usage(program), 1),
+        None => Outcome::Run(Box::new(options.into_config(command, &from_env))),
+    }
+}
 
-    Outcome::Run(Box::new(Config {
-        command: scan.command.to_vec(),
-        mode,
-        log: Log {
-            verbose: surface.verbose || debug_from_env,
+/// Whether an option is the reference's: those have a short letter (argh's
+/// `--help` has none, the reference's is `h`); the extensions are long-only.
+fn is_reference(info: &FlagInfo) -> bool {
+    info.short.is_some() || info.long == "--help"
+}
+
+fn getopt_flag(info: &'static FlagInfo) -> Flag<'static> {
+    let long = info.long.trim_start_matches("--");
+    Flag {
+        long,
+        short: match long {
+            "help" => Some(b'h'),
+            _ => info.short.map(|c| c as u8),
         },
-        rewrites,
-        subreaper,
-        grace_period,
-        delays: delays
-            .iter()
-            .fold(DelayTable::default(), |mut table, delay| {
-                table.set(delay.signal, delay.period);
-                table
-            }),
-        exit_remap: exit_mappings
-            .iter()
-            .fold(ExitRemap::default(), |mut remap, mapping| {
-                remap.set(mapping.from, mapping.to);
-                remap
-            }),
-        pdeathsig,
-        debug_from_env,
-        single_child_from_env,
-    }))
+        takes_value: matches!(info.kind, FlagInfoKind::Option { .. }),
+        abbreviable: is_reference(info),
+    }
 }
 
-/// argh reads the options the front found, in their canonical form. It stops
-/// at the first value that does not parse, the first in the order given, and
-/// that one is named in its option's words.
-fn read_surface(program: &[u8], given: &[Given]) -> Result<OptionSurface, Vec<u8>> {
-    let mut canonical: Vec<Cow<str>> = Vec::new();
-    for option in given {
-        canonical.push(Cow::Owned(format!("--{}", option.opt.name())));
-        if let Some(value) = option.value {
-            // Every value parser reads ASCII only and stops at the first byte
-            // it does not take, so replacing what is not UTF-8 changes no
-            // outcome; messages quote the bytes as given.
-            canonical.push(String::from_utf8_lossy(value));
+/// Whether argh takes an option more than once (a `Vec` field).
+fn repeatable(info: &FlagInfo) -> bool {
+    info.optionality == Optionality::Repeating
+}
+
+/// An option to hand to argh, from the command line or a variable.
+struct Item<'a> {
+    /// The long name, without `--`.
+    long: &'a str,
+    /// The reference's (`-r`'s refusal is its three lines).
+    reference: bool,
+    /// The value as argh reads it: every value parser reads ASCII only and
+    /// stops at the first byte it does not take, so replacing what is not
+    /// UTF-8 changes no outcome.
+    value: Option<Cow<'a, str>>,
+    /// Where it came from, as a refusal names it (`--option` or the
+    /// variable), and the bytes given there.
+    source: Cow<'a, str>,
+    given: Cow<'a, [u8]>,
+}
+
+impl<'a> From<Found<'a, 'a>> for Item<'a> {
+    fn from(found: Found<'a, 'a>) -> Self {
+        Item {
+            long: found.flag.long,
+            reference: found.flag.abbreviable,
+            value: found.value.map(String::from_utf8_lossy),
+            source: Cow::Owned(format!("--{}", found.flag.long)),
+            given: Cow::Borrowed(found.value.unwrap_or_default()),
         }
     }
-    let canonical: Vec<&str> = canonical.iter().map(|arg| arg.as_ref()).collect();
-    OptionSurface::from_args(&["dumb-init"], &canonical).map_err(|early| {
-        given
+}
+
+/// The reference's variables, in its help's order: each turns one of its
+/// switches on when it holds exactly that value.
+const REFERENCE_VARIABLES: [(&str, &str, &str); 2] = [
+    ("--verbose", "DUMB_INIT_DEBUG", "1"),
+    ("--single-child", "DUMB_INIT_SETSID", "0"),
+];
+
+/// The variable that stands for an option, and for a switch the value that
+/// turns it on: the reference's own two, and `DUMB_INIT_<LONG NAME>` (`1`
+/// for a switch) for each extension. The reference's other options have
+/// none.
+fn variable(info: &FlagInfo) -> Option<(Cow<'static, str>, &'static str)> {
+    if let Some(&(_, name, on)) = REFERENCE_VARIABLES
+        .iter()
+        .find(|(long, ..)| *long == info.long)
+    {
+        return Some((Cow::Borrowed(name), on));
+    }
+    if is_reference(info) {
+        return None;
+    }
+    let long = info.long.trim_start_matches("--");
+    let name = format!("DUMB_INIT_{}", long.to_ascii_uppercase().replace('-', "_"));
+    Some((Cow::Owned(name), "1"))
+}
+
+/// The options that variables ask for: a switch whose variable holds the
+/// value that turns it on; an option that the command line did not give,
+/// whose variable is set and not empty: its value, or for a repeatable
+/// option each of its comma-separated items.
+fn variables(
+    flags: &'static [FlagInfo],
+    given: &[Item],
+    env: &impl Fn(&str) -> Option<OsString>,
+) -> Vec<Item<'static>> {
+    let mut items = Vec::new();
+    for info in flags {
+        let Some((name, on)) = variable(info) else {
+            continue;
+        };
+        let Some(value) = env(&name) else {
+            continue;
+        };
+        let long = info.long.trim_start_matches("--");
+        let value_bytes = value.as_bytes().to_vec();
+        let item = |value: Option<String>| Item {
+            long,
+            reference: is_reference(info),
+            value: value.map(Cow::Owned),
+            source: name.clone(),
+            given: Cow::Owned(value_bytes.clone()),
+        };
+        if !matches!(info.kind, FlagInfoKind::Option { .. }) {
+            if value_bytes == on.as_bytes() {
+                items.push(item(None));
+            }
+        } else if !value.is_empty() && !given.iter().any(|item| item.long == long) {
+            let text = value.to_string_lossy();
+            match repeatable(info) {
+                true => items.extend(
+                    text.split(',')
+                        .map(|piece| item(Some(piece.trim().to_owned()))),
+                ),
+                false => items.push(item(Some(text.into_owned()))),
+            }
+        }
+    }
+    items
+}
+
+/// argh parses the items, in order, each value once. Its first refusal
+/// names the option and the value it refused (`Error parsing option '--x'
+/// with value 'v': reason`): told here as one line naming the option or the
+/// variable, and for `-r` in the reference's own three lines.
+fn read(program: &[u8], items: &[Item]) -> Result<Options, Vec<u8>> {
+    let mut arguments: Vec<String> = Vec::new();
+    for item in items {
+        arguments.push(format!("--{}", item.long));
+        arguments.extend(item.value.as_deref().map(str::to_owned));
+    }
+    let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+    Options::from_args(&["dumb-init"], &arguments).map_err(|refusal| {
+        let output = refusal.output;
+        items
             .iter()
-            .find_map(|option| option.refusal(program))
-            .unwrap_or_else(|| early.output.into_bytes())
+            .find_map(|item| {
+                let value = item.value.as_deref()?;
+                let prefix = format!(
+                    "Error parsing option '--{}' with value '{value}': ",
+                    item.long
+                );
+                let reason = output.strip_prefix(&prefix)?.trim_end_matches('\n');
+                Some(match item.reference {
+                    true => format!("{reason}\n").into_bytes(),
+                    false => [
+                        program,
+                        b": invalid ",
+                        item.source.as_bytes(),
+                        b" '",
+                        &item.given,
+                        b"': ",
+                        reason.as_bytes(),
+                        b"\n",
+                    ]
+                    .concat(),
+                })
+            })
+            .unwrap_or_else(|| output.into_bytes())
     })
-}
-
-/// A single-valued extension: the option's value if given, else that of its
-/// variable `name` (unset or empty is the same as not given).
-fn value_or_env<T>(
-    program: &[u8],
-    env: &impl Fn(&str) -> Option<OsString>,
-    given: Option<T>,
-    name: &str,
-    parse: fn(&str) -> Result<T, InvalidValue>,
-) -> Result<Option<T>, Vec<u8>> {
-    if given.is_some() {
-        return Ok(given);
-    }
-    let Some(value) = env(name).filter(|value| !value.is_empty()) else {
-        return Ok(None);
-    };
-    parse(&value.to_string_lossy())
-        .map(Some)
-        .map_err(|error| invalid(program, name, value.as_bytes(), &error))
-}
-
-/// A repeatable extension: the options' values if any was given, else the
-/// comma-separated items of its variable `name`.
-fn values_or_env<T>(
-    program: &[u8],
-    env: &impl Fn(&str) -> Option<OsString>,
-    given: Vec<T>,
-    name: &str,
-    parse: fn(&str) -> Result<T, InvalidValue>,
-) -> Result<Vec<T>, Vec<u8>> {
-    if !given.is_empty() {
-        return Ok(given);
-    }
-    let Some(value) = env(name).filter(|value| !value.is_empty()) else {
-        return Ok(given);
-    };
-    value
-        .to_string_lossy()
-        .split(',')
-        .map(|item| parse(item.trim()))
-        .collect::<Result<_, _>>()
-        .map_err(|error| invalid(program, name, value.as_bytes(), &error))
-}
-
-/// The message for a value that `source` (an option or a variable) does not
-/// take: the reference's words for `-r`, one line naming the source for the
-/// extensions.
-fn invalid(program: &[u8], source: &str, value: &[u8], error: &InvalidValue) -> Vec<u8> {
-    let reason = error.to_string();
-    match error {
-        InvalidValue::Rewrite(_) => [reason.as_bytes(), b"\n"].concat(),
-        _ => [
-            program,
-            b": invalid ",
-            source.as_bytes(),
-            b" '",
-            value,
-            b"': ",
-            reason.as_bytes(),
-            b"\n",
-        ]
-        .concat(),
-    }
 }
 
 fn exit(message: Vec<u8>, status: i32) -> Outcome {
     Outcome::Exit { message, status }
-}
-
-/// Seconds as a plain decimal (`10`, `2.5`, `.25`): no sign, no exponent.
-/// Read in integers, to the nanosecond (further decimals are dropped).
-fn parse_seconds(text: &str) -> Result<Duration, InvalidValue> {
-    let digits = text.bytes().filter(u8::is_ascii_digit).count();
-    let dots = text.bytes().filter(|&b| b == b'.').count();
-    if digits == 0 || dots > 1 || digits + dots != text.len() {
-        return Err(InvalidValue::Seconds);
-    }
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let seconds = match whole {
-        "" => 0,
-        whole => whole.parse().map_err(|_| InvalidValue::Seconds)?,
-    };
-    // Nanoseconds: the first nine decimals, padded with zeros.
-    let nanos = fraction
-        .bytes()
-        .chain(std::iter::repeat(b'0'))
-        .take(9)
-        .fold(0, |nanos, digit| nanos * 10 + u32::from(digit - b'0'));
-    Ok(Duration::new(seconds, nanos))
-}
-
-/// `SIGNAL:SECONDS`, the signal as `signals::forwardable` reads it.
-fn parse_delay(text: &str) -> Result<Delay, InvalidValue> {
-    let (signal, seconds) = text.split_once(':').ok_or(InvalidValue::Delay)?;
-    Ok(Delay {
-        signal: signals::forwardable(signal).ok_or(InvalidValue::Delay)?,
-        period: parse_seconds(seconds).map_err(|_| InvalidValue::Delay)?,
-    })
-}
-
-/// `FROM:TO`, two exit statuses as plain decimals.
-fn parse_exit_mapping(text: &str) -> Result<ExitMapping, InvalidValue> {
-    let status = |text: &str| {
-        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| text.parse::<u8>().ok())
-            .flatten()
-            .ok_or(InvalidValue::ExitMapping)
-    };
-    let (from, to) = text.split_once(':').ok_or(InvalidValue::ExitMapping)?;
-    Ok(ExitMapping {
-        from: status(from)?,
-        to: status(to)?,
-    })
-}
-
-fn parse_signal(text: &str) -> Result<i32, InvalidValue> {
-    signals::forwardable(text).ok_or(InvalidValue::Signal)
 }
 
 fn version() -> Vec<u8> {
@@ -403,323 +405,93 @@ fn usage(program: &[u8]) -> Vec<u8> {
     .concat()
 }
 
-fn help(program: &[u8]) -> Vec<u8> {
+/// The help's line for argh's own `--help`, whose description is argh's.
+const HELP_LINE: &str = "print this help and exit.";
+/// Where descriptions start in the help's option and variable lists.
+const OPTION_COLUMN: usize = 25;
+const VARIABLE_COLUMN: usize = 31;
+
+/// The help text, from the declaration: the options (the reference's help
+/// lists -h just before -V), then the variables.
+fn help(program: &[u8], flags: &[FlagInfo]) -> Vec<u8> {
+    let mut text = String::from(
+        "\n\nRuns a command as a child in a session of its own, passes every signal it\n\
+         receives on to that session's process group, reaps orphaned processes and\n\
+         exits with the command's status. Meant to be PID 1 in a container.\n\nOptions:\n",
+    );
+    for info in flags.iter().filter(|info| info.long != "--help") {
+        if info.long == "--version" {
+            column(&mut text, "   -h, --help".into(), OPTION_COLUMN, HELP_LINE);
+        }
+        let long = info.long;
+        let left = match (info.short, &info.kind) {
+            (Some(short), FlagInfoKind::Option { arg_name }) => {
+                format!("   -{short}, {long} {arg_name}")
+            }
+            (Some(short), FlagInfoKind::Switch) => format!("   -{short}, {long}"),
+            (None, FlagInfoKind::Option { arg_name }) => format!("       {long}={arg_name}"),
+            (None, FlagInfoKind::Switch) => format!("       {long}"),
+        };
+        column(&mut text, left, OPTION_COLUMN, info.description);
+    }
+    text.push_str("\nEnvironment:\n");
+    let reference = REFERENCE_VARIABLES
+        .iter()
+        .filter_map(|(long, ..)| flags.iter().find(|info| info.long == *long));
+    for info in reference.chain(flags.iter().filter(|info| !is_reference(info))) {
+        let Some((name, on)) = variable(info) else {
+            continue;
+        };
+        let long = info.long;
+        let (left, right) = match &info.kind {
+            FlagInfoKind::Switch => (format!("   {name}={on}"), format!("same as {long}")),
+            FlagInfoKind::Option { arg_name } if repeatable(info) => (
+                format!("   {name}={arg_name},..."),
+                format!("same as {long} for each item"),
+            ),
+            FlagInfoKind::Option { arg_name } => (
+                format!("   {name}={arg_name}"),
+                format!("same as {long}={arg_name}"),
+            ),
+        };
+        text.push_str(&left);
+        text.push_str(&" ".repeat(VARIABLE_COLUMN.saturating_sub(left.len()).max(2)));
+        text.push_str(&right);
+        text.push('\n');
+    }
     [
         b"dumb-init v",
         env!("CARGO_PKG_VERSION").as_bytes(),
         b"\nUsage: ",
         program,
-        b" [option] command [[arg] ...]
-
-Runs a command as a child in a session of its own, passes every signal it
-receives on to that session's process group, reaps orphaned processes and
-exits with the command's status. Meant to be PID 1 in a container.
-
-Options:
-   -c, --single-child    Pass signals to the direct child only, not to its
-                         whole process group (no new session is made).
-   -r, --rewrite s:r     Turn received signal s into r before passing it on;
-                         r = 0 drops s. Numbers 1-31 or names such as TERM,
-                         SIGQUIT or usr1 (0 on the right). Repeatable.
-   -v, --verbose         Print what happens to stderr.
-   -h, --help            Print this help and exit.
-   -V, --version         Print the version and exit.
-       --subreaper       When not PID 1, adopt and reap the orphans of the
-                         command's tree (PR_SET_CHILD_SUBREAPER).
-       --grace-period=S  When the child exits, wait up to S seconds (decimals
-                         allowed) for the rest of its tree to exit after
-                         SIGTERM, then SIGKILL what is left. Default 0.
-       --delay=SIG:S     Hold received signal SIG for S seconds before
-                         passing it on; other signals flow meanwhile, and a
-                         second SIG passes it on at once. Repeatable.
-       --remap-exit=A:B  Exit with status B where the command's end gives A
-                         (0-255 each). Repeatable.
-       --pdeathsig=SIG   Receive SIG when dumb-init's parent dies, and pass
-                         it on like any other signal.
-
-Environment:
-   DUMB_INIT_DEBUG=1           same as --verbose
-   DUMB_INIT_SETSID=0          same as --single-child
-   DUMB_INIT_SUBREAPER=1       same as --subreaper
-   DUMB_INIT_GRACE_PERIOD=S    same as --grace-period=S
-   DUMB_INIT_DELAY=SIG:S,...   same as --delay for each item
-   DUMB_INIT_REMAP_EXIT=A:B,...  same as --remap-exit for each item
-   DUMB_INIT_PDEATHSIG=SIG     same as --pdeathsig=SIG
-",
+        b" [option] command [[arg] ...]",
+        text.as_bytes(),
     ]
     .concat()
 }
 
-/// An option the front recognises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Opt {
-    Help,
-    Version,
-    SingleChild,
-    Verbose,
-    Rewrite,
-    Subreaper,
-    GracePeriod,
-    Delay,
-    RemapExit,
-    Pdeathsig,
-}
-
-impl Opt {
-    /// The whole long name, without `--`.
-    fn name(self) -> &'static str {
-        match self {
-            Opt::Help => "help",
-            Opt::Version => "version",
-            Opt::SingleChild => "single-child",
-            Opt::Verbose => "verbose",
-            Opt::Rewrite => "rewrite",
-            Opt::Subreaper => "subreaper",
-            Opt::GracePeriod => "grace-period",
-            Opt::Delay => "delay",
-            Opt::RemapExit => "remap-exit",
-            Opt::Pdeathsig => "pdeathsig",
-        }
+/// `left`, then `description` as sentences from `column` on, one line per
+/// line of it; on a line of its own where `left` reaches the column.
+fn column(text: &mut String, left: String, column: usize, description: &str) {
+    text.push_str(&left);
+    let mut pad = column.saturating_sub(left.len());
+    if pad < 2 {
+        text.push('\n');
+        pad = column;
     }
-
-    fn takes_value(self) -> bool {
-        !matches!(
-            self,
-            Opt::Help | Opt::Version | Opt::SingleChild | Opt::Verbose | Opt::Subreaper
-        )
-    }
-
-    /// Whether `value` parses as this option's value.
-    fn check(self, value: &str) -> Result<(), InvalidValue> {
-        match self {
-            Opt::Rewrite => Rewrite::parse(value).map(drop).map_err(Into::into),
-            Opt::GracePeriod => parse_seconds(value).map(drop),
-            Opt::Delay => parse_delay(value).map(drop),
-            Opt::RemapExit => parse_exit_mapping(value).map(drop),
-            Opt::Pdeathsig => parse_signal(value).map(drop),
-            Opt::Help | Opt::Version | Opt::SingleChild | Opt::Verbose | Opt::Subreaper => Ok(()),
-        }
-    }
-
-    fn from_short(c: u8) -> Option<Opt> {
-        match c {
-            b'h' => Some(Opt::Help),
-            b'v' => Some(Opt::Verbose),
-            b'V' => Some(Opt::Version),
-            b'c' => Some(Opt::SingleChild),
-            b'r' => Some(Opt::Rewrite),
-            _ => None,
-        }
-    }
-}
-
-/// The reference's long options, in its table order (getopt lists ambiguous
-/// possibilities in this order). Abbreviations are matched against these only.
-const REFERENCE_LONG: [Opt; 5] = [
-    Opt::Help,
-    Opt::SingleChild,
-    Opt::Rewrite,
-    Opt::Verbose,
-    Opt::Version,
-];
-
-/// The extensions: whole names only, so that no abbreviation the reference
-/// accepts (`--s` for `--single-child`) changes meaning or becomes ambiguous.
-const EXTENSION_LONG: [Opt; 5] = [
-    Opt::Subreaper,
-    Opt::GracePeriod,
-    Opt::Delay,
-    Opt::RemapExit,
-    Opt::Pdeathsig,
-];
-
-/// An option as the front found it, with its value's bytes as given.
-#[derive(Debug)]
-struct Given<'a> {
-    opt: Opt,
-    value: Option<&'a [u8]>,
-}
-
-impl Given<'_> {
-    /// The message for this option's value, if it does not parse.
-    fn refusal(&self, program: &[u8]) -> Option<Vec<u8>> {
-        let value = self.value?;
-        let error = self.opt.check(&String::from_utf8_lossy(value)).err()?;
-        Some(invalid(
-            program,
-            &format!("--{}", self.opt.name()),
-            value,
-            &error,
-        ))
-    }
-}
-
-/// Why option parsing stopped before the command.
-#[derive(Debug, PartialEq)]
-enum Stop {
-    Help,
-    Version,
-    /// getopt's message, with argv[0], ending in a newline.
-    Invalid(Vec<u8>),
-}
-
-/// What the front found: the options before the stop (or the command), why
-/// it stopped early if it did, and the command.
-struct Scan<'a> {
-    given: Vec<Given<'a>>,
-    stop: Option<Stop>,
-    command: &'a [OsString],
-}
-
-/// Walks `argv` as `getopt_long(argc, argv, "+hvVcr:", ...)` would.
-fn scan<'a>(program: &[u8], argv: &'a [OsString]) -> Scan<'a> {
-    let mut given = Vec::new();
-    let mut next = 1;
-    let stop = loop {
-        let Some(arg) = argv.get(next).map(|a| a.as_bytes()) else {
-            break None;
-        };
-        if arg == b"--" {
-            next += 1;
-            break None;
-        }
-        if arg.len() < 2 || arg[0] != b'-' {
-            break None;
-        }
-        next += 1;
-        let found = if arg[1] == b'-' {
-            scan_long(program, &arg[2..], argv, &mut next).map(|option| vec![option])
+    let mut first = true;
+    for line in description.lines() {
+        text.push_str(&" ".repeat(if first { pad } else { column }));
+        if first {
+            let mut chars = line.chars();
+            text.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            text.push_str(chars.as_str());
         } else {
-            scan_cluster(program, &arg[1..], argv, &mut next)
-        };
-        match found {
-            Ok(options) => {
-                let stop = options.iter().find_map(|option| match option.opt {
-                    Opt::Help => Some(Stop::Help),
-                    Opt::Version => Some(Stop::Version),
-                    _ => None,
-                });
-                given.extend(
-                    options
-                        .into_iter()
-                        .take_while(|option| !matches!(option.opt, Opt::Help | Opt::Version)),
-                );
-                if stop.is_some() {
-                    break stop;
-                }
-            }
-            Err(message) => break Some(Stop::Invalid(message)),
+            text.push_str(line);
         }
-    };
-    let command = match stop {
-        None => argv.get(next..).unwrap_or_default(),
-        Some(_) => &[],
-    };
-    Scan {
-        given,
-        stop,
-        command,
+        text.push('\n');
+        first = false;
     }
-}
-
-/// A `--name[=value]` argument (`body` is what follows `--`).
-fn scan_long<'a>(
-    program: &[u8],
-    body: &'a [u8],
-    argv: &'a [OsString],
-    next: &mut usize,
-) -> Result<Given<'a>, Vec<u8>> {
-    let name_end = body.iter().position(|&b| b == b'=').unwrap_or(body.len());
-    let (name, attached) = (&body[..name_end], body.get(name_end + 1..));
-    let exact = REFERENCE_LONG
-        .iter()
-        .chain(&EXTENSION_LONG)
-        .find(|opt| opt.name().as_bytes() == name);
-    let opt = match exact {
-        Some(&opt) => opt,
-        None => {
-            let matches: Vec<Opt> = REFERENCE_LONG
-                .into_iter()
-                .filter(|opt| opt.name().as_bytes().starts_with(name))
-                .collect();
-            match matches.as_slice() {
-                [] => return Err(refuse(program, &[b"unrecognized option '--", body, b"'"])),
-                [only] => *only,
-                several => {
-                    let mut parts: Vec<&[u8]> =
-                        vec![b"option '--", body, b"' is ambiguous; possibilities:"];
-                    for opt in several {
-                        parts.extend_from_slice(&[b" '--", opt.name().as_bytes(), b"'"]);
-                    }
-                    return Err(refuse(program, &parts));
-                }
-            }
-        }
-    };
-    let long = opt.name().as_bytes();
-    let value = match (opt.takes_value(), attached) {
-        (true, Some(value)) => Some(value),
-        (true, None) => match argv.get(*next) {
-            Some(value) => {
-                *next += 1;
-                Some(value.as_bytes())
-            }
-            None => {
-                let parts: [&[u8]; 3] = [b"option '--", long, b"' requires an argument"];
-                return Err(refuse(program, &parts));
-            }
-        },
-        (false, Some(_)) => {
-            let parts: [&[u8]; 3] = [b"option '--", long, b"' doesn't allow an argument"];
-            return Err(refuse(program, &parts));
-        }
-        (false, None) => None,
-    };
-    Ok(Given { opt, value })
-}
-
-/// A `-abc` cluster (`letters` is what follows `-`), up to the first option
-/// that ends parsing (help, version) or takes the rest as its value.
-fn scan_cluster<'a>(
-    program: &[u8],
-    letters: &'a [u8],
-    argv: &'a [OsString],
-    next: &mut usize,
-) -> Result<Vec<Given<'a>>, Vec<u8>> {
-    let mut found = Vec::new();
-    for (index, &letter) in letters.iter().enumerate() {
-        let Some(opt) = Opt::from_short(letter) else {
-            return Err(refuse(program, &[b"invalid option -- '", &[letter], b"'"]));
-        };
-        if !opt.takes_value() {
-            found.push(Given { opt, value: None });
-            if matches!(opt, Opt::Help | Opt::Version) {
-                break;
-            }
-            continue;
-        }
-        let attached = &letters[index + 1..];
-        let value = if !attached.is_empty() {
-            attached
-        } else if let Some(value) = argv.get(*next) {
-            *next += 1;
-            value.as_bytes()
-        } else {
-            let parts: [&[u8]; 3] = [b"option requires an argument -- '", &[letter], b"'"];
-            return Err(refuse(program, &parts));
-        };
-        found.push(Given {
-            opt,
-            value: Some(value),
-        });
-        break;
-    }
-    Ok(found)
-}
-
-/// getopt's refusal: `argv[0]: <parts>` and a newline.
-fn refuse(program: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    [&[program, b": "], parts, &[b"\n"]].concat().concat()
 }
 
 #[cfg(test)]
@@ -759,7 +531,7 @@ mod tests {
     }
 
     fn forwards(config: &Config, signal: i32) -> Option<i32> {
-        config.rewrites.translate(signal).outgoing()
+        config.supervision.rewrites.translate(signal).outgoing()
     }
 
     #[test]
@@ -768,7 +540,7 @@ mod tests {
         assert_eq!(command(&config), ["sleep", "10"]);
         assert_eq!(config.mode, Mode::Setsid);
         assert!(!config.log.verbose);
-        assert_eq!(config.grace_period, Duration::ZERO);
+        assert_eq!(config.supervision.grace_period, Duration::ZERO);
     }
 
     #[test]
@@ -1020,15 +792,19 @@ mod tests {
     #[test]
     fn grace_period_takes_decimal_seconds() {
         assert_eq!(
-            config(&["--grace-period=2.5", "x"]).grace_period,
+            config(&["--grace-period=2.5", "x"])
+                .supervision
+                .grace_period,
             Duration::from_millis(2500)
         );
         assert_eq!(
-            config(&["--grace-period", "10", "x"]).grace_period,
+            config(&["--grace-period", "10", "x"])
+                .supervision
+                .grace_period,
             Duration::from_secs(10)
         );
         let from_env = match run_with_env(&["x"], &[("DUMB_INIT_GRACE_PERIOD", ".25")]) {
-            Outcome::Run(config) => config.grace_period,
+            Outcome::Run(config) => config.supervision.grace_period,
             other => panic!("{other:?}"),
         };
         assert_eq!(from_env, Duration::from_millis(250));
@@ -1043,15 +819,30 @@ mod tests {
     }
 
     #[test]
-    fn every_value_is_checked_in_turn_and_the_last_one_wins() {
+    fn values_are_read_in_the_order_given_and_the_first_refusal_is_told() {
         let (message, _) = refusal(&["--grace-period", "x", "--grace-period", "1", "y"]);
         assert!(message.starts_with("dumb-init: invalid --grace-period 'x'"));
-        let config = config(&["--grace-period", "1", "--grace-period", "0.5", "y"]);
-        assert_eq!(config.grace_period, Duration::from_millis(500));
         let (message, _) = refusal(&["--grace-period", "x", "-r", "bad", "y"]);
         assert!(
             message.contains("--grace-period"),
             "the first error is told"
+        );
+        let (message, _) = refusal(&["-r", "bad", "--grace-period", "x", "y"]);
+        assert!(message.starts_with("Usage: -r"), "{message}");
+    }
+
+    #[test]
+    fn an_option_that_takes_one_value_is_refused_a_second() {
+        let (message, status) = refusal(&["--grace-period", "1", "--grace-period", "0.5", "y"]);
+        assert_eq!(status, 1);
+        assert_eq!(
+            message,
+            "dumb-init: invalid --grace-period '0.5': duplicate values provided\n"
+        );
+        assert_eq!(
+            refusal(&["--pdeathsig=TERM", "--pdeathsig=HUP", "y"]).1,
+            1,
+            "--pdeathsig too"
         );
     }
 
@@ -1079,15 +870,15 @@ mod tests {
             "15:2",
             "x",
         ]);
-        assert_eq!(config.delays, delays(&[(15, 2000), (10, 500)]));
+        assert_eq!(config.supervision.delays, delays(&[(15, 2000), (10, 500)]));
         let from_env = match run_with_env(&["x"], &[("DUMB_INIT_DELAY", "TERM:5, INT:1")]) {
-            Outcome::Run(config) => config.delays,
+            Outcome::Run(config) => config.supervision.delays,
             other => panic!("{other:?}"),
         };
         assert_eq!(from_env, delays(&[(15, 5000), (2, 1000)]));
         let option_wins =
             match run_with_env(&["--delay", "HUP:1", "x"], &[("DUMB_INIT_DELAY", "TERM:5")]) {
-                Outcome::Run(config) => config.delays,
+                Outcome::Run(config) => config.supervision.delays,
                 other => panic!("{other:?}"),
             };
         assert_eq!(option_wins, delays(&[(1, 1000)]));
@@ -1103,11 +894,11 @@ mod tests {
             "2:9",
             "x",
         ]);
-        assert_eq!(config.exit_remap.map(143), 0);
-        assert_eq!(config.exit_remap.map(2), 9);
-        assert_eq!(config.exit_remap.map(1), 1);
+        assert_eq!(config.supervision.exit_remap.map(143), 0);
+        assert_eq!(config.supervision.exit_remap.map(2), 9);
+        assert_eq!(config.supervision.exit_remap.map(1), 1);
         let from_env = match run_with_env(&["x"], &[("DUMB_INIT_REMAP_EXIT", "3:0,255:1")]) {
-            Outcome::Run(config) => config.exit_remap,
+            Outcome::Run(config) => config.supervision.exit_remap,
             other => panic!("{other:?}"),
         };
         assert_eq!((from_env.map(3), from_env.map(255)), (0, 1));

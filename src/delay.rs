@@ -1,39 +1,11 @@
-//! Signals held back before they are forwarded (`--delay`): which signals
-//! wait how long, and the holds in progress. Pure decisions about time; the
-//! supervisor asks them and carries them out.
+//! Signals held back before they are forwarded (`--delay`): the holds in
+//! progress, for the waits that `DelayTable` (config.rs) sets. Pure
+//! decisions about time; the supervisor asks them and carries them out.
 
 use std::time::{Duration, Instant};
 
-use crate::signals::MAXSIG;
-
-/// How long each received signal is held (none, for most).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DelayTable {
-    hold: [Option<Duration>; MAXSIG as usize + 1],
-}
-
-impl DelayTable {
-    /// Holds `signal` (1..=31) for `period`; a later setting for the same
-    /// signal wins.
-    pub fn set(&mut self, signal: i32, period: Duration) {
-        if let Some(slot) = usize::try_from(signal)
-            .ok()
-            .and_then(|index| self.hold.get_mut(index))
-        {
-            *slot = Some(period);
-        }
-    }
-
-    fn get(&self, signal: i32) -> Option<Duration> {
-        usize::try_from(signal)
-            .ok()
-            .and_then(|index| self.hold.get(index).copied().flatten())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.hold.iter().all(Option::is_none)
-    }
-}
+use crate::config::DelayTable;
+use crate::signal_names::MAXSIG;
 
 /// What to do with a signal that has just arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,13 +18,34 @@ pub enum Arrival {
     CutShort,
 }
 
+/// One signal's hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Hold {
+    #[default]
+    None,
+    /// Due at this moment.
+    Until(Instant),
+    /// A period beyond what the clock can hold: it ends only with a second
+    /// arrival or the command's exit. (The options refuse such periods; this
+    /// keeps the arithmetic from panicking whatever it is given.)
+    Forever,
+}
+
 /// The holds in progress: for each signal, when it is due. `held` has bit N
 /// set while signal N is held, so that a supervisor holding nothing (the
 /// usual case) asks no more than one word per signal it forwards.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Holds {
     held: u32,
-    due: [Option<Instant>; MAXSIG as usize + 1],
+    holds: [Hold; MAXSIG as usize + 1],
+}
+
+/// Bit `signal` of `Holds::held` (0 for a number outside the word).
+fn bit(signal: usize) -> u32 {
+    u32::try_from(signal)
+        .ok()
+        .and_then(|shift| 1u32.checked_shl(shift))
+        .unwrap_or(0)
 }
 
 impl Holds {
@@ -68,17 +61,21 @@ impl Holds {
         let Some(period) = table.get(signal) else {
             return Arrival::Forward;
         };
-        // table.get found a slot, so the signal is in 1..=31.
-        let slot = &mut self.due[signal as usize];
-        match slot.take() {
-            Some(_) => {
-                self.held &= !(1 << signal);
-                Arrival::CutShort
-            }
-            None => {
-                *slot = Some(now() + period);
-                self.held |= 1 << signal;
+        let Some((index, hold)) = usize::try_from(signal)
+            .ok()
+            .and_then(|index| Some((index, self.holds.get_mut(index)?)))
+        else {
+            return Arrival::Forward;
+        };
+        match std::mem::take(hold) {
+            Hold::None => {
+                *hold = now().checked_add(period).map_or(Hold::Forever, Hold::Until);
+                self.held |= bit(index);
                 Arrival::Held { period }
+            }
+            Hold::Until(_) | Hold::Forever => {
+                self.held &= !bit(index);
+                Arrival::CutShort
             }
         }
     }
@@ -88,7 +85,13 @@ impl Holds {
         if self.held == 0 {
             return None;
         }
-        self.due.iter().flatten().min().copied()
+        self.holds
+            .iter()
+            .filter_map(|hold| match hold {
+                Hold::Until(due) => Some(*due),
+                Hold::None | Hold::Forever => None,
+            })
+            .min()
     }
 
     /// A signal whose hold has ended by `now()`, taken off the holds (the
@@ -98,22 +101,22 @@ impl Holds {
             return None;
         }
         let now = now();
-        let index = self
-            .due
-            .iter()
-            .position(|due| due.is_some_and(|due| due <= now))?;
-        self.due[index] = None;
-        self.held &= !(1 << index);
-        Some(index as i32)
+        let (index, hold) = self
+            .holds
+            .iter_mut()
+            .enumerate()
+            .find(|(_, hold)| matches!(hold, Hold::Until(due) if *due <= now))?;
+        *hold = Hold::None;
+        self.held &= !bit(index);
+        i32::try_from(index).ok()
     }
 
     /// Ends every hold; returns the signals that were held.
     pub fn drop_all(&mut self) -> impl Iterator<Item = i32> + '_ {
         self.held = 0;
-        self.due
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(signal, due)| due.take().map(|_| signal as i32))
+        (0..)
+            .zip(self.holds.iter_mut())
+            .filter_map(|(signal, hold)| (std::mem::take(hold) != Hold::None).then_some(signal))
     }
 }
 
@@ -183,11 +186,22 @@ mod tests {
     }
 
     #[test]
-    fn the_last_setting_for_a_signal_wins() {
-        let mut table = table();
-        table.set(TERM, Duration::from_millis(300));
-        assert_eq!(table.get(TERM), Some(Duration::from_millis(300)));
-        assert!(!table.is_empty());
-        assert!(DelayTable::default().is_empty());
+    fn a_period_beyond_the_clock_holds_until_a_second_arrival() {
+        let mut table = DelayTable::default();
+        table.set(TERM, Duration::MAX);
+        let (mut holds, start) = (Holds::default(), Instant::now());
+        assert_eq!(
+            holds.arrive(TERM, &table, || start),
+            Arrival::Held {
+                period: Duration::MAX
+            }
+        );
+        assert_eq!(holds.next_due(), None);
+        assert_eq!(
+            holds.take_due(|| start + Duration::from_secs(1 << 40)),
+            None
+        );
+        assert_eq!(holds.arrive(TERM, &table, || start), Arrival::CutShort);
+        assert_eq!(holds.drop_all().count(), 0);
     }
 }

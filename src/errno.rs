@@ -1,8 +1,11 @@
-//! The C library's error texts, as glibc words them, so that messages read the
-//! same whichever libc the binary was linked against (musl words several of
-//! them differently). nix's `Errno::desc` gives glibc's words for most
-//! numbers; the few it words otherwise are kept here. Lookups allocate
-//! nothing: they are used between fork and exec.
+//! How the kernel's errors are told. System calls made through `libc` turn
+//! their "-1 means errno" answers into `Result`s with nix's `Errno::result`,
+//! as nix's own wrappers do. Messages use the C library's error texts as
+//! glibc words them, so that they read the same whichever libc the binary
+//! was linked against (musl words several of them differently): nix's
+//! `Errno::desc` gives glibc's words for most numbers; the few it words
+//! otherwise are kept here. `Why` formats the reference's `errno=N text`.
+//! Nothing here allocates: it is used between fork and exec.
 
 use std::fmt;
 
@@ -59,6 +62,17 @@ impl From<Errno> for Strerror {
     }
 }
 
+/// `errno=N text`, as the reference's lines put an error in parentheses:
+/// `Unable to setsid (errno=1 Operation not permitted).`
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Why(pub Errno);
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "errno={} {}", self.0 as i32, Strerror::from(self.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +89,18 @@ mod tests {
         );
         assert_eq!(Strerror(25).to_string(), "Inappropriate ioctl for device");
         assert_eq!(Strerror(95).to_string(), "Operation not supported");
+    }
+
+    #[test]
+    fn why_is_the_number_and_glibc_s_words() {
+        assert_eq!(
+            Why(Errno::EPERM).to_string(),
+            "errno=1 Operation not permitted"
+        );
+        assert_eq!(
+            Why(Errno::ENOTTY).to_string(),
+            "errno=25 Inappropriate ioctl for device"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The process's signal state: the mask, the dispositions and the wait for a
+//! The raw kernel signal calls: the mask, the dispositions and the wait for a
 //! signal. C libraries keep some real-time signals to themselves (glibc
 //! 32-33, musl 32-34): they leave them out of `sigfillset`, and glibc's
 //! `sigprocmask` quietly drops them from a mask. nix's `SigSet` is built on
@@ -126,7 +126,7 @@ pub struct Received {
 impl Received {
     /// This process raised it itself (a getpid() call: ask only when it
     /// matters, the hot path forwards without it).
-    pub fn from_self(&self) -> bool {
+    pub fn sent_by_self(&self) -> bool {
         self.code == libc::SI_USER && self.sender == nix::unistd::getpid().as_raw()
     }
 }

@@ -1,12 +1,22 @@
 //! dumb-init as a library of small parts, one module per responsibility; the
-//! binary in main.rs strings them together. See main.rs for the story.
+//! binary in main.rs strings them together (see main.rs for the story). The
+//! layers point one way: `config` (what the user asked for) sits at the
+//! bottom with the leaves it needs; `cli` builds it; `spawn` and
+//! `supervisor` read it.
 
+// What main.rs and the integration tests use.
 pub mod cli;
-pub mod held;
+pub mod config;
+pub mod errno;
 pub mod log;
 pub mod process_tree;
-pub mod signal_state;
-pub mod signals;
 pub mod spawn;
-pub mod strerror;
 pub mod supervisor;
+pub mod terminal;
+
+// Parts of those.
+mod delay;
+mod getopt;
+mod kernel_signals;
+mod option_values;
+mod signal_names;

@@ -14,9 +14,9 @@ use std::ffi::{CStr, OsString, c_char, c_int};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use dumb_init_rs::cli::{self, Outcome};
-use dumb_init_rs::strerror::Strerror;
-use dumb_init_rs::supervisor::{self, Supervisor};
-use dumb_init_rs::{log, process_tree, spawn};
+use dumb_init_rs::errno::Why;
+use dumb_init_rs::supervisor::{self, ForwardTarget, Supervisor};
+use dumb_init_rs::{log, process_tree, spawn, terminal};
 
 /// # Safety
 /// Called by the C runtime, which passes `argc` valid NUL-terminated strings.
@@ -45,8 +45,8 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     if let Some(signal) = config.pdeathsig {
         process_tree::signal_on_parent_death(signal, parent, config.log);
     }
-    let hand_off = spawn::detach_from_terminal(config.mode, config.log);
-    if config.subreaper || !config.grace_period.is_zero() {
+    let hand_off = terminal::detach(config.mode, config.log);
+    if config.subreaper || !config.supervision.grace_period.is_zero() {
         process_tree::become_subreaper(config.log);
     }
     let path = spawn::path_variable();
@@ -57,15 +57,11 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     };
     log::debug!(config.log, "Child spawned with PID {child}.");
     if let Err(errno) = nix::unistd::chdir("/") {
-        log::debug!(
-            config.log,
-            "Unable to chdir(\"/\") (errno={} {})",
-            errno as i32,
-            Strerror::from(errno)
-        );
+        log::debug!(config.log, "Unable to chdir(\"/\") ({})", Why(errno));
     }
 
-    Supervisor::new(child, config, hand_off).run()
+    let target = ForwardTarget::new(config.mode, child);
+    Supervisor::new(child, target, config.supervision, hand_off, config.log).run()
 }
 
 /// argv as `OsString`s, bytes unchanged.

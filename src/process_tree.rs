@@ -14,8 +14,8 @@ use nix::sys::signal::{Signal, kill};
 use nix::sys::stat::Mode;
 use nix::unistd::{Pid, getppid};
 
+use crate::errno::Why;
 use crate::log::{self, Log};
-use crate::strerror::Strerror;
 
 /// Makes orphaned descendants reparent to this process instead of to the
 /// namespace's PID 1. As PID 1 that already happens, so nothing is done.
@@ -28,11 +28,7 @@ pub fn become_subreaper(log: Log) {
             log,
             "Became a child subreaper: orphans of the command are reaped here."
         ),
-        Err(errno) => log::error!(
-            "Unable to become a child subreaper (errno={} {}).",
-            errno as i32,
-            Strerror::from(errno)
-        ),
+        Err(errno) => log::error!("Unable to become a child subreaper ({}).", Why(errno)),
     }
 }
 
@@ -46,11 +42,7 @@ pub fn signal_on_parent_death(signal: i32, parent: Pid, log: Log) {
         return;
     };
     if let Err(errno) = nix::sys::prctl::set_pdeathsig(signal) {
-        log::error!(
-            "Unable to set the parent death signal (errno={} {}).",
-            errno as i32,
-            Strerror::from(errno)
-        );
+        log::error!("Unable to set the parent death signal ({}).", Why(errno));
         return;
     }
     log::debug!(log, "Parent death signal set to {}.", signal as i32);
@@ -69,7 +61,7 @@ pub fn signal_on_parent_death(signal: i32, parent: Pid, log: Log) {
 /// only once it is known to be still in the tree: a PID whose process has
 /// exited and been reaped since the listing may name another process now.
 /// Kernels before 5.3 have no pidfds; there the PID itself is signalled.
-pub fn kill_all(pids: &[Pid], root: Pid) {
+pub(crate) fn kill_all(pids: &[Pid], root: Pid) {
     for &pid in pids {
         match Pidfd::open(pid) {
             Ok(pidfd) => {
@@ -98,12 +90,10 @@ struct Pidfd(OwnedFd);
 impl Pidfd {
     fn open(pid: Pid) -> Result<Self, Errno> {
         // SAFETY: pidfd_open takes a PID and flags, no pointers.
-        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
-        if fd < 0 {
-            return Err(Errno::last());
-        }
+        let fd = Errno::result(unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) })?;
+        let fd = i32::try_from(fd).map_err(|_| Errno::EBADF)?;
         // SAFETY: the kernel just opened this descriptor for us alone.
-        Ok(Pidfd(unsafe { OwnedFd::from_raw_fd(fd as i32) }))
+        Ok(Pidfd(unsafe { OwnedFd::from_raw_fd(fd) }))
     }
 
     /// `signal` to the process (0 only checks that it is alive).
@@ -123,7 +113,7 @@ impl Pidfd {
 }
 
 /// Every live process whose chain of parents leads to `root`, read from /proc.
-pub fn descendants(root: Pid) -> Vec<Pid> {
+pub(crate) fn descendants(root: Pid) -> Vec<Pid> {
     let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
     let Ok(entries) = Dir::open("/proc", flags, Mode::empty()) else {
         return Vec::new();

@@ -1,7 +1,7 @@
-//! Starting the child: giving up the terminal, fork, and in the child setsid,
-//! taking the terminal, a clean signal state and exec with glibc's `execvp`
-//! rules. Everything the child needs is prepared before the fork, so that the
-//! child runs only async-signal-safe calls and allocates nothing.
+//! Starting the child: fork, and in the child setsid, taking the terminal
+//! (terminal.rs), a clean signal state and exec with glibc's `execvp` rules.
+//! Everything the child needs is prepared before the fork, so that the child
+//! runs only async-signal-safe calls and allocates nothing.
 
 use std::ffi::{CStr, CString, OsString, c_char};
 use std::fmt::Write;
@@ -12,26 +12,16 @@ use nix::errno::Errno;
 use nix::libc;
 use nix::unistd::{self, ForkResult, Pid};
 
-use crate::cli::Mode;
+use crate::config::Mode;
+use crate::errno::{Strerror, Why};
+use crate::kernel_signals::{self, KernelSigset};
 use crate::log::{self, LineBuffer, Log};
-use crate::signal_state::{self, KernelSigset};
-use crate::strerror::Strerror;
+use crate::terminal;
 
 unsafe extern "C" {
     /// The process's environment, handed to the command as it is.
     static environ: *const *const c_char;
 }
-
-nix::ioctl_none_bad!(
-    /// TIOCNOTTY: give up the controlling terminal of the descriptor.
-    give_up_terminal,
-    libc::TIOCNOTTY
-);
-nix::ioctl_write_int_bad!(
-    /// TIOCSCTTY: take the descriptor's terminal as the controlling one.
-    take_terminal,
-    libc::TIOCSCTTY
-);
 
 /// The shell glibc's `execvp` hands a file that the kernel would not run.
 const SHELL: &CStr = c"/bin/sh";
@@ -40,49 +30,6 @@ const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
 /// glibc's limits on a file name searched for in `PATH`, and on `PATH` itself.
 const NAME_MAX: usize = 255;
 const PATH_MAX: usize = 4096;
-
-/// The kernel's SIGHUP and SIGCONT that follow TIOCNOTTY, to be swallowed once.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HandOff {
-    pub sighup: bool,
-    pub sigcont: bool,
-}
-
-/// In setsid mode, gives up the controlling terminal of stdin so that the
-/// child's new session can take it and do job control. When a session leader
-/// does this the kernel sends SIGHUP and SIGCONT to its process group; they are
-/// for us, not the child, which would otherwise die of the SIGHUP.
-pub fn detach_from_terminal(mode: Mode, log: Log) -> HandOff {
-    if mode != Mode::Setsid {
-        return HandOff::default();
-    }
-    // SAFETY: TIOCNOTTY takes no argument and only affects this process.
-    if let Err(errno) = unsafe { give_up_terminal(libc::STDIN_FILENO) } {
-        log::debug!(
-            log,
-            "Unable to detach from controlling tty (errno={} {}).",
-            errno as i32,
-            Strerror::from(errno)
-        );
-        return HandOff::default();
-    }
-    if unistd::getsid(None) == Ok(unistd::getpid()) {
-        log::debug!(
-            log,
-            "Detached from controlling tty, ignoring the first SIGHUP and SIGCONT we receive."
-        );
-        HandOff {
-            sighup: true,
-            sigcont: true,
-        }
-    } else {
-        log::debug!(
-            log,
-            "Detached from controlling tty, but was not session leader."
-        );
-        HandOff::default()
-    }
-}
 
 /// The exec of the command, prepared before the fork.
 pub struct ExecPlan {
@@ -103,7 +50,7 @@ pub struct ExecPlan {
 }
 
 impl ExecPlan {
-    /// Prepares `command` (non-empty) for exec, searching `path` (the value of
+    /// Prepares `command` for exec (an empty one fails as an empty name does), searching `path` (the value of
     /// `PATH`, `None` if unset) as glibc's `execvp` does.
     pub fn new(command: &[OsString], path: Option<&[u8]>) -> Self {
         // Arguments come from a C argv, so they hold no NUL bytes; an empty
@@ -115,9 +62,12 @@ impl ExecPlan {
         let mut argv: Vec<*const c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
         argv.push(ptr::null());
         let mut script_argv = vec![SHELL.as_ptr(), ptr::null()];
-        script_argv.extend_from_slice(&argv[1..]);
+        script_argv.extend_from_slice(argv.get(1..).unwrap_or_default());
 
-        let name = command[0].as_bytes().to_vec();
+        let name = command
+            .first()
+            .map(|name| name.as_bytes().to_vec())
+            .unwrap_or_default();
         let (candidates, searched, early_error) = search_order(&name, path);
         ExecPlan {
             name,
@@ -143,15 +93,17 @@ impl ExecPlan {
         for candidate in &self.candidates {
             // The command starts with an empty mask and no signal of ours
             // pending; the mask is restored if the exec fails.
-            signal_state::discard_pending_sigpipe();
-            signal_state::set_mask(&KernelSigset::none());
+            kernel_signals::discard_pending_sigpipe();
+            kernel_signals::set_mask(&KernelSigset::none());
             last = execve(candidate, &self.argv);
             if last == Errno::ENOEXEC {
                 // No #! line and not a binary: glibc runs it with /bin/sh.
-                self.script_argv[1] = candidate.as_ptr();
+                if let Some(script) = self.script_argv.get_mut(1) {
+                    *script = candidate.as_ptr();
+                }
                 last = execve(SHELL, &self.script_argv);
             }
-            signal_state::set_mask(&KernelSigset::all());
+            kernel_signals::set_mask(&KernelSigset::all());
             if !self.searched {
                 return last;
             }
@@ -198,7 +150,7 @@ fn search_order(name: &[u8], path: Option<&[u8]>) -> (Vec<CString>, bool, Option
     let path = path.unwrap_or(DEFAULT_PATH);
     // glibc sizes its buffer from at most PATH_MAX - 1 bytes of PATH and skips
     // entries that would not fit.
-    let longest = path.len().min(PATH_MAX - 1);
+    let longest = path.len().min(PATH_MAX.saturating_sub(1));
     let candidates = path
         .split(|&b| b == b':')
         .filter(|dir| dir.len() <= longest)
@@ -230,22 +182,10 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
     // that our own lines cannot kill us with SIGPIPE before the command runs.
     if mode == Mode::Setsid {
         if let Err(errno) = unistd::setsid() {
-            log::error!(
-                "Unable to setsid (errno={} {}). Exiting.",
-                errno as i32,
-                Strerror::from(errno)
-            );
+            log::error!("Unable to setsid ({}). Exiting.", Why(errno));
             exit_now(1);
         }
-        // SAFETY: TIOCSCTTY takes an int argument; 0 means do not steal.
-        if let Err(errno) = unsafe { take_terminal(libc::STDIN_FILENO, 0) } {
-            log::debug!(
-                log,
-                "Unable to attach to controlling tty (errno={} {}).",
-                errno as i32,
-                Strerror::from(errno)
-            );
-        }
+        terminal::attach(log);
         log::debug!(log, "setsid complete.");
     }
     let errno = plan.exec();

@@ -13,19 +13,18 @@ use signal_hook::consts::signal::{
     SIGCHLD, SIGCONT, SIGHUP, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
 };
 
-use crate::cli::{Config, Mode};
-use crate::held::{Arrival, DelayTable, Holds};
+use crate::config::{Mode, RewriteTable, Supervision, Translation};
+use crate::delay::{Arrival, Holds};
+use crate::kernel_signals::{self, KernelSigset, Received};
 use crate::log::{self, Log};
 use crate::process_tree;
-use crate::signal_state::{self, KernelSigset, Received};
-use crate::signals::{RewriteTable, Translation};
-use crate::spawn::HandOff;
+use crate::terminal::HandOff;
 
 /// Blocks every signal, so that none is lost before the supervisor waits for
 /// it, then sets every disposition to the default, which the command inherits.
 pub fn take_over_signals() {
-    signal_state::block(&KernelSigset::all());
-    signal_state::reset_dispositions();
+    kernel_signals::block(&KernelSigset::all());
+    kernel_signals::reset_dispositions();
 }
 
 /// Where forwarded signals go.
@@ -56,7 +55,7 @@ impl ForwardTarget {
 
 /// How a child ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChildExit {
+pub(crate) enum ChildExit {
     Exited(i32),
     Signaled(i32),
 }
@@ -66,42 +65,14 @@ impl ChildExit {
     pub fn status(self) -> i32 {
         match self {
             ChildExit::Exited(code) => code,
-            ChildExit::Signaled(signal) => 128 + signal,
+            ChildExit::Signaled(signal) => signal.saturating_add(128),
         }
-    }
-}
-
-/// `--remap-exit`: the status dumb-init exits with, for each status that the
-/// command's end gives.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExitRemap {
-    to: [Option<u8>; 256],
-}
-
-impl Default for ExitRemap {
-    fn default() -> Self {
-        ExitRemap { to: [None; 256] }
-    }
-}
-
-impl ExitRemap {
-    /// Maps `from` to `to`; a later mapping of the same status wins.
-    pub fn set(&mut self, from: u8, to: u8) {
-        self.to[usize::from(from)] = Some(to);
-    }
-
-    /// The status to exit with for `status` (mappings are not chained).
-    pub fn map(&self, status: i32) -> i32 {
-        usize::try_from(status)
-            .ok()
-            .and_then(|index| self.to.get(index).copied().flatten())
-            .map_or(status, i32::from)
     }
 }
 
 /// What to do with one received signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// A SIGPIPE we raised ourselves by writing a line to a stderr nobody
     /// reads: dropped without a word. Forwarding it would kill the command,
     /// and logging it would raise the next one, a loop that never reaps.
@@ -119,9 +90,9 @@ pub enum Step {
 }
 
 /// Decides what a received signal means. Consumes a pending hand-off ignore.
-pub fn decide(received: Received, hand_off: &mut HandOff, rewrites: &RewriteTable) -> Step {
+pub(crate) fn decide(received: Received, hand_off: &mut HandOff, rewrites: &RewriteTable) -> Step {
     let signal = received.signal;
-    if signal == SIGPIPE && received.from_self() {
+    if signal == SIGPIPE && received.sent_by_self() {
         return Step::DropOwnSigpipe;
     }
     let pending = match signal {
@@ -151,28 +122,28 @@ fn suspends(signal: i32) -> bool {
 pub struct Supervisor {
     child: Pid,
     target: ForwardTarget,
-    rewrites: RewriteTable,
     hand_off: HandOff,
     log: Log,
-    grace_period: Duration,
-    delays: DelayTable,
+    settings: Supervision,
     holds: Holds,
-    exit_remap: ExitRemap,
 }
 
 impl Supervisor {
-    /// The supervisor of `child`, as `config` asks.
-    pub fn new(child: Pid, config: Config, hand_off: HandOff) -> Self {
+    /// The supervisor of `child`, which is signalled through `target`.
+    pub fn new(
+        child: Pid,
+        target: ForwardTarget,
+        settings: Supervision,
+        hand_off: HandOff,
+        log: Log,
+    ) -> Self {
         Supervisor {
             child,
-            target: ForwardTarget::new(config.mode, child),
-            rewrites: config.rewrites,
+            target,
             hand_off,
-            log: config.log,
-            grace_period: config.grace_period,
-            delays: config.delays,
+            log,
+            settings,
             holds: Holds::default(),
-            exit_remap: config.exit_remap,
         }
     }
 
@@ -203,7 +174,10 @@ impl Supervisor {
     /// Forwards a received signal, unless `--delay` holds it.
     fn forward_or_hold(&mut self, translation: Translation, suspend_self: bool) {
         let signal = translation.incoming();
-        match self.holds.arrive(signal, &self.delays, Instant::now) {
+        match self
+            .holds
+            .arrive(signal, &self.settings.delays, Instant::now)
+        {
             Arrival::Forward => self.forward(translation, suspend_self),
             Arrival::Held { period } => log::debug!(
                 self.log,
@@ -226,16 +200,16 @@ impl Supervisor {
                 self.log,
                 "Held signal {signal} for its delay: forwarding it now."
             );
-            self.forward(self.rewrites.translate(signal), suspends(signal));
+            self.forward(self.settings.rewrites.translate(signal), suspends(signal));
         }
     }
 
     /// Waits for the next signal (up to `timeout`), decides what it means and
     /// logs it as the reference does; the caller carries the step out.
     fn next_step(&mut self, timeout: Option<Duration>) -> Option<Step> {
-        let received = signal_state::wait(&KernelSigset::all(), timeout)?;
+        let received = kernel_signals::wait(&KernelSigset::all(), timeout)?;
         let signal = received.signal;
-        let step = decide(received, &mut self.hand_off, &self.rewrites);
+        let step = decide(received, &mut self.hand_off, &self.settings.rewrites);
         if !matches!(step, Step::DropOwnSigpipe) {
             log::debug!(self.log, "Received signal {signal}.");
         }
@@ -286,13 +260,13 @@ impl Supervisor {
                 "Dropping held signal {signal}: the command has exited."
             );
         }
-        self.forward(self.rewrites.translate(SIGTERM), false);
-        if !self.grace_period.is_zero() {
+        self.forward(self.settings.rewrites.translate(SIGTERM), false);
+        if !self.settings.grace_period.is_zero() {
             self.wait_for_the_rest();
         }
         let status = exit.status();
         log::debug!(self.log, "Child exited with status {status}. Goodbye.");
-        let mapped = self.exit_remap.map(status);
+        let mapped = self.settings.exit_remap.map(status);
         if mapped != status {
             log::debug!(
                 self.log,
@@ -306,13 +280,15 @@ impl Supervisor {
     /// kills what remains. Signals that arrive meanwhile are still forwarded.
     fn wait_for_the_rest(&mut self) {
         let started = Instant::now();
-        let deadline = started + self.grace_period;
+        let period = self.settings.grace_period;
+        // A period the clock cannot reach lasts until the tree is empty.
+        let deadline = started.checked_add(period);
         // Whole milliseconds: formatting an f64 would link the float
         // printing code for this one line.
         log::debug!(
             self.log,
             "Waiting up to {} ms for the remaining processes to exit.",
-            self.grace_period.as_millis()
+            period.as_millis()
         );
         loop {
             match reap(self.log, WaitPidFlag::WNOHANG) {
@@ -327,11 +303,11 @@ impl Supervisor {
                 }
                 Reaped::StillRunning => {}
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|left| left.is_zero()) {
                 break;
             }
-            match self.next_step(Some(left)) {
+            match self.next_step(left) {
                 // The group outlives its leader; a lone child's PID, once
                 // reaped, may belong to someone else, so nothing goes there.
                 Some(Step::Forward {
@@ -420,7 +396,7 @@ fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::Rewrite;
+    use crate::config::Rewrite;
     use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGUSR1};
 
     /// A signal as another process sends it.

@@ -6,7 +6,7 @@
 
 use std::ffi::CStr;
 
-use dumb_init_rs::strerror::Strerror;
+use dumb_init_rs::errno::Strerror;
 
 #[test]
 fn every_error_text_is_the_one_glibc_prints() {

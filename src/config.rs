@@ -1,0 +1,248 @@
+//! What the user asked for, as values: the command, the mode, and the tables
+//! the supervisor consults (rewrites, delays, exit statuses). The command
+//! line builds a `Config` (cli.rs); the spawner and the supervisor read it.
+//! Nothing here makes a system call.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use crate::log::Log;
+use crate::signal_names::MAXSIG;
+
+/// Everything dumb-init needs to run a command.
+#[derive(Debug, PartialEq)]
+pub struct Config {
+    pub command: Vec<OsString>,
+    pub mode: Mode,
+    pub log: Log,
+    /// Become the child subreaper when not PID 1 (`--subreaper`).
+    pub subreaper: bool,
+    /// The signal to receive when the parent dies (`--pdeathsig`).
+    pub pdeathsig: Option<i32>,
+    /// `DUMB_INIT_DEBUG=1` turned verbose output on.
+    pub debug_from_env: bool,
+    /// `DUMB_INIT_SETSID=0` turned single-child mode on.
+    pub single_child_from_env: bool,
+    pub supervision: Supervision,
+}
+
+/// What the supervisor consults while the command runs and when it ends.
+#[derive(Debug, Default, PartialEq)]
+pub struct Supervision {
+    pub rewrites: RewriteTable,
+    pub delays: DelayTable,
+    /// How long to wait for the rest of the tree after the command exits.
+    pub grace_period: Duration,
+    pub exit_remap: ExitRemap,
+}
+
+/// Which processes receive forwarded signals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The child leads a new session; signals go to its whole process group.
+    Setsid,
+    /// Signals go to the direct child only.
+    SingleChild,
+}
+
+/// A table with one slot per standard signal, 0..=MAXSIG (slot 0 unused):
+/// lookups of any `i32` return `None` outside it instead of panicking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PerSignal<T>([Option<T>; MAXSIG as usize + 1]);
+
+impl<T: Copy> Default for PerSignal<T> {
+    fn default() -> Self {
+        PerSignal([None; MAXSIG as usize + 1])
+    }
+}
+
+impl<T: Copy> PerSignal<T> {
+    fn get(&self, signal: i32) -> Option<T> {
+        let index = usize::try_from(signal).ok()?;
+        self.0.get(index).copied().flatten()
+    }
+
+    fn slot(&mut self, signal: i32) -> Option<&mut Option<T>> {
+        let index = usize::try_from(signal).ok()?;
+        self.0.get_mut(index)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (i32, T)> + '_ {
+        (0..=MAXSIG)
+            .zip(&self.0)
+            .filter_map(|(signal, value)| Some((signal, (*value)?)))
+    }
+}
+
+/// One `-r s:r`: `from` is 1..=31, `to` is 0..=31 (0 drops the signal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rewrite {
+    pub from: i32,
+    pub to: i32,
+}
+
+/// What a received signal becomes: itself, or a rewritten signal (0 = drop).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Translation {
+    Unchanged(i32),
+    Rewritten { from: i32, to: i32 },
+}
+
+impl Translation {
+    /// The signal as it was received.
+    pub fn incoming(self) -> i32 {
+        match self {
+            Translation::Unchanged(signal) | Translation::Rewritten { from: signal, .. } => signal,
+        }
+    }
+
+    /// The signal to send, or `None` when the rewrite drops it.
+    pub fn outgoing(self) -> Option<i32> {
+        match self {
+            Translation::Unchanged(signal) => Some(signal),
+            Translation::Rewritten { to: 0, .. } => None,
+            Translation::Rewritten { to, .. } => Some(to),
+        }
+    }
+}
+
+/// The `-r` rewrites in force, for signals 1..=31.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RewriteTable(PerSignal<i32>);
+
+impl RewriteTable {
+    /// Adds `from -> to`; a later rewrite of the same signal wins. A signal
+    /// outside 1..=31 (which `-r` refuses) has no slot and is not rewritten.
+    pub fn set(&mut self, rewrite: Rewrite) {
+        if let Some(slot) = self.0.slot(rewrite.from) {
+            *slot = Some(rewrite.to);
+        }
+    }
+
+    /// Adds `from -> to` unless the user already rewrote `from`.
+    pub fn set_default(&mut self, from: i32, to: i32) {
+        if let Some(slot @ None) = self.0.slot(from) {
+            *slot = Some(to);
+        }
+    }
+
+    pub fn translate(&self, signal: i32) -> Translation {
+        match self.0.get(signal) {
+            Some(to) => Translation::Rewritten { from: signal, to },
+            None => Translation::Unchanged(signal),
+        }
+    }
+}
+
+/// `--delay`: how long each received signal is held (none, for most).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DelayTable(PerSignal<Duration>);
+
+impl DelayTable {
+    /// Holds `signal` (1..=31) for `period`; a later setting for the same
+    /// signal wins.
+    pub fn set(&mut self, signal: i32, period: Duration) {
+        if let Some(slot) = self.0.slot(signal) {
+            *slot = Some(period);
+        }
+    }
+
+    pub fn get(&self, signal: i32) -> Option<Duration> {
+        self.0.get(signal)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().next().is_none()
+    }
+}
+
+/// `--remap-exit`: the status dumb-init exits with, for each status that the
+/// command's end gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExitRemap {
+    to: [Option<u8>; 256],
+}
+
+impl Default for ExitRemap {
+    fn default() -> Self {
+        ExitRemap { to: [None; 256] }
+    }
+}
+
+impl ExitRemap {
+    /// Maps `from` to `to`; a later mapping of the same status wins.
+    pub fn set(&mut self, from: u8, to: u8) {
+        if let Some(slot) = self.to.get_mut(usize::from(from)) {
+            *slot = Some(to);
+        }
+    }
+
+    /// The status to exit with for `status` (mappings are not chained).
+    pub fn map(&self, status: i32) -> i32 {
+        usize::try_from(status)
+            .ok()
+            .and_then(|index| self.to.get(index).copied().flatten())
+            .map_or(status, i32::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rewrite_table_rewrites_only_what_was_set() {
+        let mut table = RewriteTable::default();
+        table.set(Rewrite { from: 15, to: 3 });
+        table.set(Rewrite { from: 2, to: 0 });
+        assert_eq!(table.translate(15).outgoing(), Some(3));
+        assert_eq!(table.translate(2).outgoing(), None);
+        assert_eq!(table.translate(1), Translation::Unchanged(1));
+        assert_eq!(table.translate(40), Translation::Unchanged(40));
+        assert_eq!(table.translate(-1), Translation::Unchanged(-1));
+    }
+
+    #[test]
+    fn defaults_do_not_override_user_rewrites() {
+        let mut table = RewriteTable::default();
+        table.set(Rewrite { from: 20, to: 10 });
+        table.set_default(20, 19);
+        table.set_default(21, 19);
+        assert_eq!(table.translate(20).outgoing(), Some(10));
+        assert_eq!(table.translate(21).outgoing(), Some(19));
+    }
+
+    #[test]
+    fn signals_outside_the_tables_are_ignored_not_a_panic() {
+        let mut rewrites = RewriteTable::default();
+        rewrites.set(Rewrite { from: 64, to: 3 });
+        rewrites.set(Rewrite { from: -3, to: 3 });
+        rewrites.set_default(i32::MAX, 3);
+        assert_eq!(rewrites, RewriteTable::default());
+        let mut delays = DelayTable::default();
+        delays.set(32, Duration::from_secs(1));
+        delays.set(i32::MIN, Duration::from_secs(1));
+        assert!(delays.is_empty());
+        assert_eq!(delays.get(i32::MAX), None);
+    }
+
+    #[test]
+    fn the_last_delay_for_a_signal_wins() {
+        let mut table = DelayTable::default();
+        table.set(15, Duration::from_secs(5));
+        table.set(15, Duration::from_millis(300));
+        assert_eq!(table.get(15), Some(Duration::from_millis(300)));
+        assert!(!table.is_empty());
+        assert!(DelayTable::default().is_empty());
+    }
+
+    #[test]
+    fn exit_remap_maps_only_what_was_set_and_the_last_mapping_wins() {
+        let mut remap = ExitRemap::default();
+        remap.set(143, 0);
+        remap.set(2, 0);
+        remap.set(2, 9);
+        assert_eq!((remap.map(143), remap.map(2), remap.map(1)), (0, 9, 1));
+        assert_eq!((remap.map(-1), remap.map(256)), (-1, 256));
+    }
+}

@@ -1,0 +1,318 @@
+//! The values that options and their environment variables take, each read
+//! by one function: `-r`'s `s:r` as C's `sscanf("%d:%d")` reads it (so every
+//! value the reference accepts means the same here), seconds, signals and
+//! exit statuses. Errors say what was expected, in the words the user sees.
+
+use std::time::Duration;
+
+use crate::config::Rewrite;
+use crate::signal_names::{self, MAXSIG};
+
+/// A value that an option or environment variable does not take.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidValue {
+    /// The reference's three lines for a bad `-r`.
+    #[error(
+        "Usage: -r option takes <signum>:<signum>, where <signum> is between 1 and 31.\n\
+         This option can be specified multiple times.\n\
+         Use --help for full usage."
+    )]
+    Rewrite,
+    #[error("expected seconds, such as 10 or 2.5, at most {MAX_SECONDS}")]
+    Seconds,
+    #[error(
+        "expected SIGNAL:SECONDS, such as TERM:5 (a signal dumb-init passes on, and seconds \
+         such as 10 or 2.5, at most {MAX_SECONDS})"
+    )]
+    Delay,
+    #[error("expected FROM:TO, two exit statuses from 0 to 255, such as 143:0")]
+    ExitMapping,
+    #[error(
+        "expected a signal dumb-init passes on, by number (1-31) or name, such as TERM \
+         (not KILL, STOP or CHLD)"
+    )]
+    Signal,
+}
+
+/// The longest period any option takes, in seconds (about 31 years): far
+/// beyond any use, and far below what the clock's arithmetic could overflow.
+pub const MAX_SECONDS: u64 = 1_000_000_000;
+
+/// `-r s:r`, read first exactly as C's `sscanf("%d:%d")` does, and only when
+/// that fails as a pair of signal names or numbers such as `TERM:QUIT`.
+pub fn rewrite(arg: &str) -> Result<Rewrite, InvalidValue> {
+    let (from, to) = scan_pair(arg.as_bytes())
+        .or_else(|| named_pair(arg))
+        .ok_or(InvalidValue::Rewrite)?;
+    if (1..=MAXSIG).contains(&from) && (0..=MAXSIG).contains(&to) {
+        Ok(Rewrite { from, to })
+    } else {
+        Err(InvalidValue::Rewrite)
+    }
+}
+
+/// `sscanf(arg, "%d:%d")` returning 2.
+fn scan_pair(arg: &[u8]) -> Option<(i32, i32)> {
+    let (from, rest) = scan_int(arg)?;
+    let rest = rest.strip_prefix(b":")?;
+    let (to, _trailing) = scan_int(rest)?;
+    Some((from, to))
+}
+
+/// One `%d` conversion as glibc performs it: skip C-locale blanks, take an
+/// optional sign and at least one digit, read the number as a `long` (clamped
+/// on overflow, as `strtol` does) and store it in an `int` (keeping the low 32
+/// bits). Returns the value and the unread rest.
+fn scan_int(input: &[u8]) -> Option<(i32, &[u8])> {
+    let start = input
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))?;
+    let rest = input.get(start..)?;
+    match rest.split_first() {
+        Some((b'-', digits)) => scan_digits(digits, true),
+        Some((b'+', digits)) => scan_digits(digits, false),
+        _ => scan_digits(rest, false),
+    }
+}
+
+fn scan_digits(input: &[u8], negative: bool) -> Option<(i32, &[u8])> {
+    let count = input.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (digits, rest) = input.split_at_checked(count)?;
+    if digits.is_empty() {
+        return None;
+    }
+    // As strtol: accumulate towards the sign, clamping at the long's ends.
+    let clamp = if negative { i64::MIN } else { i64::MAX };
+    let value = digits.iter().try_fold(0i64, |value, &digit| {
+        let digit = i64::from(digit.checked_sub(b'0')?);
+        let shifted = value.checked_mul(10)?;
+        if negative {
+            shifted.checked_sub(digit)
+        } else {
+            shifted.checked_add(digit)
+        }
+    });
+    // Truncation to int is what C's assignment of the long result does.
+    Some((value.unwrap_or(clamp) as i32, rest))
+}
+
+/// `NAME:NAME`, `NAME:number` or `number:NAME`, the extension to `-r`: at
+/// least one side is a name, and a number is plain digits.
+fn named_pair(arg: &str) -> Option<(i32, i32)> {
+    let (from, to) = arg.split_once(':')?;
+    if signal_names::number_for_name(from).is_none() && signal_names::number_for_name(to).is_none()
+    {
+        return None;
+    }
+    Some((
+        signal_names::name_or_digits(from)?,
+        signal_names::name_or_digits(to)?,
+    ))
+}
+
+/// Seconds as a plain decimal (`10`, `2.5`, `.25`): no sign, no exponent, at
+/// most `MAX_SECONDS`. Read in integers, to the nanosecond (further decimals
+/// are dropped), so that no float is involved.
+pub fn seconds(text: &str) -> Result<Duration, InvalidValue> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.len().saturating_add(fraction.len()) == 0 || !plain(whole) || !plain(fraction) {
+        return Err(InvalidValue::Seconds);
+    }
+    let seconds = match whole.trim_start_matches('0') {
+        "" => 0,
+        digits => digits.parse().map_err(|_| InvalidValue::Seconds)?,
+    };
+    if seconds > MAX_SECONDS {
+        return Err(InvalidValue::Seconds);
+    }
+    // Nanoseconds: the first nine decimals, padded with zeros.
+    let nanos: String = fraction
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(9)
+        .collect();
+    let nanos = nanos.parse().map_err(|_| InvalidValue::Seconds)?;
+    Ok(Duration::new(seconds, nanos))
+}
+
+/// `--delay SIGNAL:SECONDS`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay {
+    pub signal: i32,
+    pub period: Duration,
+}
+
+/// `SIGNAL:SECONDS`, the signal as `signal_names::forwardable` reads it.
+pub fn delay(text: &str) -> Result<Delay, InvalidValue> {
+    let (signal, period) = text.split_once(':').ok_or(InvalidValue::Delay)?;
+    Ok(Delay {
+        signal: signal_names::forwardable(signal).ok_or(InvalidValue::Delay)?,
+        period: seconds(period).map_err(|_| InvalidValue::Delay)?,
+    })
+}
+
+/// `--remap-exit FROM:TO`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExitMapping {
+    pub from: u8,
+    pub to: u8,
+}
+
+/// `FROM:TO`, two exit statuses as plain decimals.
+pub fn exit_mapping(text: &str) -> Result<ExitMapping, InvalidValue> {
+    let status = |text: &str| {
+        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse::<u8>().ok())
+            .flatten()
+            .ok_or(InvalidValue::ExitMapping)
+    };
+    let (from, to) = text.split_once(':').ok_or(InvalidValue::ExitMapping)?;
+    Ok(ExitMapping {
+        from: status(from)?,
+        to: status(to)?,
+    })
+}
+
+/// A signal dumb-init can receive and pass on (`--pdeathsig`).
+pub fn signal(text: &str) -> Result<i32, InvalidValue> {
+    signal_names::forwardable(text).ok_or(InvalidValue::Signal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(arg: &str) -> Result<(i32, i32), InvalidValue> {
+        rewrite(arg).map(|r| (r.from, r.to))
+    }
+
+    #[test]
+    fn rewrite_takes_plain_numbers() {
+        assert_eq!(pair("15:3"), Ok((15, 3)));
+        assert_eq!(pair("1:0"), Ok((1, 0)));
+        assert_eq!(pair("31:31"), Ok((31, 31)));
+    }
+
+    #[test]
+    fn rewrite_keeps_the_sscanf_quirks() {
+        assert_eq!(pair("  15:3"), Ok((15, 3)), "leading blanks");
+        assert_eq!(
+            pair("\t+15: -0"),
+            Ok((15, 0)),
+            "signs and blank before the second number"
+        );
+        assert_eq!(pair("15:3xyz"), Ok((15, 3)), "trailing text ignored");
+        assert_eq!(pair("15:3:4"), Ok((15, 3)));
+        assert_eq!(pair("4294967311:3"), Ok((15, 3)), "long truncated to int");
+        assert_eq!(pair("-4294967281:3"), Ok((15, 3)));
+    }
+
+    #[test]
+    fn rewrite_refuses_what_is_out_of_range_or_malformed() {
+        for bad in [
+            "0:3",
+            "32:3",
+            "15:32",
+            "15:-1",
+            "-15:3",
+            "15",
+            "15:",
+            ":3",
+            "",
+            "15 :3",
+            "15:+",
+            "x:3",
+            "99999999999999999999:3",
+            "-99999999999999999999:3",
+            "0x10:3",
+            "15;3",
+            "+-1:3",
+        ] {
+            assert_eq!(pair(bad), Err(InvalidValue::Rewrite), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rewrite_takes_signal_names_with_or_without_sig_in_any_case() {
+        assert_eq!(pair("TERM:QUIT"), Ok((15, 3)));
+        assert_eq!(pair("SIGTERM:SIGQUIT"), Ok((15, 3)));
+        assert_eq!(pair("sigusr1:0"), Ok((10, 0)));
+        assert_eq!(pair("SIGTERM:3"), Ok((15, 3)));
+        assert_eq!(pair("15:quit"), Ok((15, 3)));
+        assert_eq!(pair("iot:cld"), Ok((6, 17)));
+        assert_eq!(pair("poll:Pwr"), Ok((29, 30)));
+        for bad in [
+            "TERMS:QUIT",
+            "SIG:3",
+            "RTMIN:1",
+            "TERM:QUITE",
+            "TERM",
+            "TERM:99",
+        ] {
+            assert_eq!(pair(bad), Err(InvalidValue::Rewrite), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn seconds_are_plain_decimals_up_to_the_maximum() {
+        assert_eq!(seconds("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(seconds(".25"), Ok(Duration::from_millis(250)));
+        assert_eq!(seconds("3."), Ok(Duration::from_secs(3)));
+        assert_eq!(seconds("0.0000000019"), Ok(Duration::from_nanos(1)));
+        assert_eq!(
+            seconds("0001000000000"),
+            Ok(Duration::from_secs(MAX_SECONDS))
+        );
+        assert_eq!(
+            seconds("1000000000.999999999"),
+            Ok(Duration::new(MAX_SECONDS, 999_999_999))
+        );
+        for bad in [
+            "-1",
+            "+1",
+            "1e3",
+            "",
+            ".",
+            "abc",
+            "1.2.3",
+            " 1",
+            "inf",
+            "NaN",
+            "1e309",
+            "1000000001",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999999999",
+        ] {
+            assert_eq!(seconds(bad), Err(InvalidValue::Seconds), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn delay_exit_mapping_and_signal_values() {
+        assert_eq!(
+            delay("usr1:0.5"),
+            Ok(Delay {
+                signal: 10,
+                period: Duration::from_millis(500)
+            })
+        );
+        for bad in [
+            "TERM",
+            "TERM:-1",
+            "CHLD:1",
+            "NOPE:1",
+            "TERM:18446744073709551615",
+        ] {
+            assert_eq!(delay(bad), Err(InvalidValue::Delay), "{bad:?}");
+        }
+        assert_eq!(exit_mapping("143:0"), Ok(ExitMapping { from: 143, to: 0 }));
+        for bad in ["300:0", "1", "-1:0", "1:", "+1:0"] {
+            assert_eq!(exit_mapping(bad), Err(InvalidValue::ExitMapping), "{bad:?}");
+        }
+        assert_eq!(signal("sighup"), Ok(1));
+        assert_eq!(signal("KILL"), Err(InvalidValue::Signal));
+    }
+}
