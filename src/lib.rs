@@ -4,6 +4,14 @@
 //! bottom with the leaves it needs; `cli` builds it; `spawn` and
 //! `supervisor` read it.
 
+#![cfg_attr(
+    test,
+    allow(
+        clippy::arithmetic_side_effects,
+        reason = "unit tests compute expectations; Cargo.toml's lints guard the program"
+    )
+)]
+
 // What main.rs and the integration tests use.
 pub mod cli;
 pub mod config;

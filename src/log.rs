@@ -31,7 +31,7 @@ pub fn write_stderr(mut bytes: &[u8]) {
     let stderr = std::io::stderr();
     while !bytes.is_empty() {
         match nix::unistd::write(&stderr, bytes) {
-            Ok(written) if written > 0 => bytes = &bytes[written..],
+            Ok(written) if written > 0 => bytes = bytes.get(written..).unwrap_or_default(),
             Err(Errno::EINTR) => continue,
             // stderr is closed or full: there is no one left to tell.
             _ => return,
@@ -55,19 +55,22 @@ impl LineBuffer {
 
     pub fn push(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
-            if self.len == self.bytes.len() {
+            if self.len >= self.bytes.len() {
                 self.flush();
             }
-            let room = self.bytes.len() - self.len;
-            let take = room.min(data.len());
-            self.bytes[self.len..self.len + take].copy_from_slice(&data[..take]);
-            self.len += take;
-            data = &data[take..];
+            let room = self.bytes.get_mut(self.len..).unwrap_or_default();
+            let take = room.len().min(data.len());
+            let (now, later) = data.split_at_checked(take).unwrap_or((data, &[]));
+            if let Some(room) = room.get_mut(..take) {
+                room.copy_from_slice(now);
+            }
+            self.len = self.len.saturating_add(take);
+            data = later;
         }
     }
 
     pub fn flush(&mut self) {
-        write_stderr(&self.bytes[..self.len]);
+        write_stderr(self.bytes.get(..self.len).unwrap_or_default());
         self.len = 0;
     }
 }

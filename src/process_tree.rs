@@ -1,7 +1,7 @@
 //! The processes around the supervisor: becoming a child subreaper so that
-//! orphans of the command come back to us, listing and killing what is left
-//! of the tree when the grace period ends, and the signal that the parent's
-//! death sends.
+//! orphans of the command come back to us, reading the tree of descendants
+//! from /proc and signalling its members through pidfds (the grace period's
+//! SIGKILL, `--tree`), and the signal that the parent's death sends.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::ptr;
@@ -10,7 +10,7 @@ use nix::dir::Dir;
 use nix::errno::Errno;
 use nix::fcntl::{OFlag, open};
 use nix::libc;
-use nix::sys::signal::{Signal, kill};
+use nix::sys::signal::Signal;
 use nix::sys::stat::Mode;
 use nix::unistd::{Pid, getppid};
 
@@ -56,31 +56,118 @@ pub fn signal_on_parent_death(signal: i32, parent: Pid, log: Log) {
     }
 }
 
-/// SIGKILL to each of `pids`, descendants of `root` when they were listed.
-/// Where the kernel has pidfds, each process is signalled through one, and
-/// only once it is known to be still in the tree: a PID whose process has
-/// exited and been reaped since the listing may name another process now.
-/// Kernels before 5.3 have no pidfds; there the PID itself is signalled.
-pub(crate) fn kill_all(pids: &[Pid], root: Pid) {
-    for &pid in pids {
-        match Pidfd::open(pid) {
-            Ok(pidfd) => {
-                // Checked after the pidfd is taken, and the process found
-                // alive after the check: the /proc entry read in between was
-                // that very process's, whose PID nobody else can have had.
-                let in_tree =
-                    parent(pid).is_some_and(|parent| parent == root || pids.contains(&parent));
-                if in_tree && pidfd.signal(0).is_ok() {
-                    let _ = pidfd.signal(libc::SIGKILL);
-                }
-            }
-            // Gone already.
-            Err(Errno::ESRCH) => {}
-            Err(_) => {
-                let _ = kill(pid, Signal::SIGKILL);
-            }
-        }
+/// A process of the tree, as /proc showed it when the tree was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Member {
+    pub pid: Pid,
+    pub parent: Pid,
+    /// When it started, in clock ticks since boot: with the PID, it names
+    /// this process and no other, even once the PID is reused.
+    start: u64,
+}
+
+/// /proc is not this PID namespace's (the namespace has none of its own
+/// mounted, or something hides it): the tree cannot be read from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ProcNotOurs;
+
+/// Whether /proc is this process's namespace's: `/proc/self` names our PID
+/// there only when it is.
+pub(crate) fn proc_is_ours() -> bool {
+    nix::fcntl::readlink("/proc/self")
+        .ok()
+        .and_then(|link| link.to_str()?.parse::<i32>().ok())
+        == Some(Pid::this().as_raw())
+}
+
+/// Every process whose chain of parents leads to `root`, read from /proc:
+/// one pass over it, one sort by parent, then the tree from the root down.
+pub(crate) fn descendants(root: Pid) -> Result<Vec<Member>, ProcNotOurs> {
+    if !proc_is_ours() {
+        return Err(ProcNotOurs);
     }
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let entries = Dir::open("/proc", flags, Mode::empty()).map_err(|_| ProcNotOurs)?;
+    let mut all: Vec<Member> = entries
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str().ok()?.parse().ok())
+        .filter_map(|pid| member(Pid::from_raw(pid)))
+        .collect();
+    all.sort_unstable_by_key(|member| member.parent);
+    let children_of = |parent: Pid| {
+        let first = all.partition_point(|member| member.parent < parent);
+        let rest = all.get(first..).unwrap_or_default();
+        let count = rest.partition_point(|member| member.parent == parent);
+        rest.get(..count).unwrap_or_default()
+    };
+    let mut tree: Vec<Member> = children_of(root).to_vec();
+    let mut next = 0;
+    while let Some(member) = tree.get(next) {
+        let children = children_of(member.pid);
+        tree.extend_from_slice(children);
+        next = next.saturating_add(1);
+    }
+    Ok(tree)
+}
+
+/// `signal` to each of `members` that is still the process listed, through
+/// a pidfd: taken first, then the process's start time read again and
+/// compared, then the signal sent through the pidfd, which fails if that
+/// process has died meanwhile. A PID reused since the listing is never
+/// signalled. Kernels before 5.3 have no pidfds; there the PID itself is
+/// signalled after the same check. Returns how many were signalled.
+pub(crate) fn signal_each(members: &[Member], signal: i32) -> usize {
+    members
+        .iter()
+        .filter(|listed| match Pidfd::open(listed.pid) {
+            Ok(pidfd) => still(listed) && pidfd.signal(signal).is_ok(),
+            // Gone already.
+            Err(Errno::ESRCH) => false,
+            Err(_) => still(listed) && send(listed.pid.as_raw(), signal).is_ok(),
+        })
+        .count()
+}
+
+/// Whether `listed`'s PID still names the process listed.
+fn still(listed: &Member) -> bool {
+    member(listed.pid).is_some_and(|now| now.start == listed.start)
+}
+
+/// `kill(2)` with any signal number (nix's `Signal` holds no real-time one).
+pub(crate) fn send(target: libc::pid_t, signal: i32) -> Result<(), Errno> {
+    // SAFETY: kill takes two integers, no pointers.
+    Errno::result(unsafe { libc::kill(target, signal) }).map(drop)
+}
+
+/// How many times at most the tree is read for one delivery: a pass finds
+/// what was forked before its parent got the signal (see `signal_tree`).
+const PASSES: usize = 8;
+
+/// `signal` to every descendant of `root` but those `spared`, each once:
+/// the tree is read and signalled again until a pass finds nobody new, so
+/// that a process forked by one that had not yet received the signal gets
+/// it too (up to `PASSES` readings). Returns how many were signalled.
+pub(crate) fn signal_tree(
+    root: Pid,
+    signal: i32,
+    spared: impl Fn(&Member) -> bool,
+) -> Result<usize, ProcNotOurs> {
+    let mut done: Vec<(Pid, u64)> = Vec::new();
+    for _ in 0..PASSES {
+        let new: Vec<Member> = descendants(root)?
+            .into_iter()
+            .filter(|member| !spared(member))
+            .filter(|member| done.binary_search(&(member.pid, member.start)).is_err())
+            .collect();
+        if new.is_empty() {
+            break;
+        }
+        signal_each(&new, signal);
+        done.extend(new.iter().map(|member| (member.pid, member.start)));
+        done.sort_unstable();
+    }
+    Ok(done.len())
 }
 
 /// A process's pidfd: a handle that names that process and no other, for as
@@ -96,7 +183,7 @@ impl Pidfd {
         Ok(Pidfd(unsafe { OwnedFd::from_raw_fd(fd) }))
     }
 
-    /// `signal` to the process (0 only checks that it is alive).
+    /// `signal` to the process.
     fn signal(&self, signal: i32) -> Result<(), Errno> {
         // SAFETY: a live pidfd, a signal number, no siginfo (null), no flags.
         let answer = unsafe {
@@ -112,47 +199,8 @@ impl Pidfd {
     }
 }
 
-/// Every live process whose chain of parents leads to `root`, read from /proc.
-pub(crate) fn descendants(root: Pid) -> Vec<Pid> {
-    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
-    let Ok(entries) = Dir::open("/proc", flags, Mode::empty()) else {
-        return Vec::new();
-    };
-    // (pid, parent) for every process, in /proc's order, which is by PID.
-    let links: Vec<(Pid, Pid)> = entries
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str().ok()?.parse().ok())
-        .filter_map(|pid| Some((Pid::from_raw(pid), parent(Pid::from_raw(pid))?)))
-        .collect();
-    let by_pid = links.is_sorted_by_key(|&(pid, _)| pid);
-    let index_of = |wanted: Pid| match by_pid {
-        true => links.binary_search_by_key(&wanted, |&(pid, _)| pid).ok(),
-        false => links.iter().position(|&(pid, _)| pid == wanted),
-    };
-    // A process is in the tree when its parent is `root` or in the tree.
-    // Passes over the list mark them until one marks nothing new; parents
-    // mostly come before their children, so one or two passes do.
-    let mut in_tree = vec![false; links.len()];
-    let mut marked_more = true;
-    while marked_more {
-        marked_more = false;
-        for (index, &(_, parent)) in links.iter().enumerate() {
-            if !in_tree[index] && (parent == root || index_of(parent).is_some_and(|i| in_tree[i])) {
-                in_tree[index] = true;
-                marked_more = true;
-            }
-        }
-    }
-    links
-        .iter()
-        .zip(in_tree)
-        .filter_map(|(&(pid, _), in_tree)| in_tree.then_some(pid))
-        .collect()
-}
-
-/// The parent of `pid`, from `/proc/<pid>/stat`.
-fn parent(pid: Pid) -> Option<Pid> {
+/// `pid` as `/proc/<pid>/stat` shows it now.
+fn member(pid: Pid) -> Option<Member> {
     let path = format!("/proc/{pid}/stat");
     let file = open(
         path.as_str(),
@@ -163,73 +211,157 @@ fn parent(pid: Pid) -> Option<Pid> {
     // A stat line is a few hundred bytes; a command name is at most 64.
     let mut stat = [0u8; 1024];
     let read = nix::unistd::read(&file, &mut stat).ok()?;
-    parent_of(&stat[..read]).map(Pid::from_raw)
+    let (parent, start) = parse_stat(stat.get(..read)?)?;
+    Some(Member {
+        pid,
+        parent: Pid::from_raw(parent),
+        start,
+    })
 }
 
-/// The parent PID from the text of `/proc/<pid>/stat`: the second field after
-/// the command name, which is in parentheses and may itself hold `)`.
-fn parent_of(stat: &[u8]) -> Option<i32> {
+/// The parent PID and the start time from the text of `/proc/<pid>/stat`:
+/// the 4th and 22nd fields, counted past the command name, which is in
+/// parentheses and may itself hold `)`.
+fn parse_stat(stat: &[u8]) -> Option<(i32, u64)> {
     let after_name = stat.iter().rposition(|&b| b == b')')?;
-    let rest = std::str::from_utf8(&stat[after_name + 1..]).ok()?;
+    let rest = std::str::from_utf8(stat.get(after_name.checked_add(1)?..)?).ok()?;
     let mut fields = rest.split_ascii_whitespace();
-    let _state = fields.next()?;
-    fields
-        .next()?
+    let parent = fields
+        .nth(1)?
         .parse()
         .ok()
-        .filter(|&parent: &i32| parent >= 0)
+        .filter(|&parent: &i32| parent >= 0)?;
+    // Fields 5 to 21 lie between the parent and the start time.
+    let start = fields.nth(17)?.parse().ok()?;
+    Some((parent, start))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Child, Command, Stdio};
+
+    const STAT: &[u8] = b"42 (we (ird) name) S 7 42 42 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 \
+                          123456 2949120 215 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0";
 
     #[test]
-    fn parent_is_read_past_a_name_holding_parentheses() {
-        assert_eq!(parent_of(b"42 (we (ird) name) S 7 42 42 0 -1"), Some(7));
-        assert_eq!(parent_of(b"1 (init) S 0 1 1"), Some(0));
-        assert_eq!(parent_of(b"garbage"), None);
-        assert_eq!(parent_of(b"9 (x) S -1 9"), None);
+    fn the_parent_and_start_are_read_past_a_name_holding_parentheses() {
+        assert_eq!(parse_stat(STAT), Some((7, 123456)));
+        assert_eq!(parse_stat(b"garbage"), None);
+        assert_eq!(parse_stat(b"9 (x) S -1 9"), None);
+        assert_eq!(parse_stat(b"9 (x) S 1 9"), None, "cut short");
     }
 
     #[test]
-    fn kill_all_kills_a_listed_child_through_its_pidfd() {
-        let mut child = std::process::Command::new("sleep")
-            .arg("30")
+    fn this_test_s_proc_is_its_namespace_s() {
+        assert!(proc_is_ours());
+    }
+
+    /// `sh -c script`, in a process group of its own, with its output piped.
+    fn shell(script: &str) -> Child {
+        Command::new("sh")
+            .args(["-c", script])
+            .stdout(Stdio::piped())
+            .process_group(0)
             .spawn()
+            .unwrap()
+    }
+
+    /// The first line of `child`'s output: a PID it printed.
+    fn printed_pid(child: &mut Child) -> Pid {
+        use std::io::{BufRead, BufReader};
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
             .unwrap();
-        let pid = Pid::from_raw(child.id() as i32);
-        kill_all(&[pid], Pid::this());
-        let status = child.wait().unwrap();
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(status.signal(), Some(libc::SIGKILL));
+        Pid::from_raw(line.trim().parse().unwrap())
+    }
+
+    /// Ends `child`'s whole process group.
+    fn end(mut child: Child) {
+        let _ = send(-(child.id() as i32), libc::SIGKILL);
+        child.wait().unwrap();
+    }
+
+    use std::os::unix::process::CommandExt;
+
+    #[test]
+    fn children_and_grandchildren_are_listed_with_their_parents() {
+        // sh starts a subshell that starts a sleep: child, grandchild and
+        // great-grandchild of this test.
+        let mut child = shell("(sleep 30 & echo $!; wait) & wait");
+        let great_grandchild = printed_pid(&mut child);
+        let tree = descendants(Pid::this()).unwrap();
+        let shell_pid = Pid::from_raw(child.id() as i32);
+        let find = |pid: Pid| tree.iter().find(|member| member.pid == pid).copied();
+        let sleep = find(great_grandchild).expect("the sleep is listed");
+        let subshell = find(sleep.parent).expect("its parent is listed");
+        assert_eq!(subshell.parent, shell_pid);
+        assert_eq!(find(shell_pid).map(|m| m.parent), Some(Pid::this()));
+        assert_eq!(find(nix::unistd::getppid()), None, "our own parent is not");
+        end(child);
     }
 
     #[test]
-    fn kill_all_spares_a_process_that_is_not_in_the_tree() {
-        // Listed under the wrong root (as a reused PID would be): the check
-        // of its parent keeps it alive.
-        let mut child = std::process::Command::new("sleep")
-            .arg("30")
-            .spawn()
-            .unwrap();
-        let pid = Pid::from_raw(child.id() as i32);
-        kill_all(&[pid], Pid::from_raw(1));
+    fn orphans_that_come_to_us_are_listed() {
+        if Pid::this().as_raw() != 1 {
+            // Orphans go to the nearest reaper: this test runs again as PID 1
+            // of a PID namespace of its own, where they come to it and where
+            // whatever is left ends with it.
+            // SAFETY: geteuid takes nothing and cannot fail.
+            if unsafe { libc::geteuid() } != 0 {
+                eprintln!("skipped: a PID namespace needs root");
+                return;
+            }
+            let status = Command::new("unshare")
+                .args(["--pid", "--fork", "--mount-proc", "--kill-child"])
+                .arg(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "process_tree::tests::orphans_that_come_to_us_are_listed",
+                ])
+                .status()
+                .unwrap();
+            assert!(status.success(), "as PID 1: {status}");
+            return;
+        }
+        // The subshell exits at once: its sleep is orphaned and comes here.
+        let mut child = shell("(sleep 30 & echo $!) ; sleep 30");
+        let orphan = printed_pid(&mut child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let tree = descendants(Pid::this()).unwrap();
+            let adopted = tree
+                .iter()
+                .any(|m| m.pid == orphan && m.parent == Pid::this());
+            if adopted {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{tree:?}");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        end(child);
+    }
+
+    #[test]
+    fn signal_each_signals_a_listed_child_through_its_pidfd() {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        let listed = member(Pid::from_raw(child.id() as i32)).unwrap();
+        assert_eq!(signal_each(&[listed], libc::SIGKILL), 1);
+        assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGKILL));
+    }
+
+    #[test]
+    fn signal_each_spares_a_pid_that_names_another_process_now() {
+        // Listed with another start time, as a reused PID would be.
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        let mut listed = member(Pid::from_raw(child.id() as i32)).unwrap();
+        listed.start = listed.start.wrapping_sub(1);
+        assert_eq!(signal_each(&[listed], libc::SIGKILL), 0);
         let alive = child.try_wait().unwrap().is_none();
         child.kill().unwrap();
         child.wait().unwrap();
         assert!(alive);
-    }
-
-    #[test]
-    fn a_spawned_child_is_listed_among_our_descendants() {
-        let mut child = std::process::Command::new("sleep")
-            .arg("5")
-            .spawn()
-            .unwrap();
-        let listed = descendants(Pid::this()).contains(&Pid::from_raw(child.id() as i32));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        assert!(listed);
     }
 }

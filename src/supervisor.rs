@@ -10,14 +10,14 @@ use nix::libc;
 use nix::sys::wait::WaitPidFlag;
 use nix::unistd::Pid;
 use signal_hook::consts::signal::{
-    SIGCHLD, SIGCONT, SIGHUP, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
+    SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
 };
 
 use crate::config::{Mode, RewriteTable, Supervision, Translation};
 use crate::delay::{Arrival, Holds};
 use crate::kernel_signals::{self, KernelSigset, Received};
 use crate::log::{self, Log};
-use crate::process_tree;
+use crate::process_tree::{self, ProcNotOurs};
 use crate::terminal::HandOff;
 
 /// Blocks every signal, so that none is lost before the supervisor waits for
@@ -47,7 +47,7 @@ impl ForwardTarget {
     /// The `pid` argument to `kill(2)`.
     fn kill_argument(self) -> libc::pid_t {
         match self {
-            ForwardTarget::Group(leader) => -leader.as_raw(),
+            ForwardTarget::Group(leader) => leader.as_raw().saturating_neg(),
             ForwardTarget::Child(child) => child.as_raw(),
         }
     }
@@ -126,6 +126,8 @@ pub struct Supervisor {
     log: Log,
     settings: Supervision,
     holds: Holds,
+    /// The command has been reaped: its PID may name another process now.
+    child_reaped: bool,
 }
 
 impl Supervisor {
@@ -144,6 +146,7 @@ impl Supervisor {
             log,
             settings,
             holds: Holds::default(),
+            child_reaped: false,
         }
     }
 
@@ -225,11 +228,7 @@ impl Supervisor {
         }
         match translation.outgoing() {
             Some(signal) => {
-                // libc's kill: nix's takes its `Signal` enum, which cannot
-                // hold the real-time signals that are forwarded too.
-                // SAFETY: kill takes no pointers. A group or child already
-                // gone is not an error here.
-                unsafe { libc::kill(self.target.kill_argument(), signal) };
+                self.send(signal);
                 log::debug!(self.log, "Forwarded signal {signal} to children.");
             }
             None => log::debug!(self.log, "Not forwarding signal 0 to children (ignored)."),
@@ -240,11 +239,28 @@ impl Supervisor {
         }
     }
 
+    /// `signal` to the target. Until the child has called setsid() its
+    /// process group does not exist: a signal that arrives that early (the
+    /// parent-death signal raised at start-up, a stop sent at once) goes to
+    /// the child itself, which keeps it blocked and pending until its exec,
+    /// where the command receives it. Never once the child is reaped: its
+    /// PID may be another process's by then. A group or child already gone
+    /// is not an error here.
+    fn send(&self, signal: i32) {
+        let sent = process_tree::send(self.target.kill_argument(), signal);
+        if let (Err(Errno::ESRCH), ForwardTarget::Group(leader), false) =
+            (sent, self.target, self.child_reaped)
+        {
+            let _ = process_tree::send(leader.as_raw(), signal);
+        }
+    }
+
     /// Reaps every child that has exited; returns the command's exit if it
     /// was among them.
-    fn reap_until_child_exits(&self) -> Option<ChildExit> {
+    fn reap_until_child_exits(&mut self) -> Option<ChildExit> {
         while let Reaped::One(pid, exit) = reap(self.log, WaitPidFlag::WNOHANG) {
             if pid == self.child {
+                self.child_reaped = true;
                 return Some(exit);
             }
         }
@@ -322,28 +338,78 @@ impl Supervisor {
         self.kill_the_rest();
     }
 
-    fn kill_the_rest(&self) {
-        let mut announced = false;
+    /// SIGKILL to what is left of the tree, read again until nothing is
+    /// left; as PID 1 of a namespace whose /proc cannot be read, to every
+    /// process in it. Done within `KILL_BOUND`: what a SIGKILL cannot end
+    /// (a process stuck in the kernel) or what cannot be found is left.
+    fn kill_the_rest(&mut self) {
+        let me = Pid::this();
+        let deadline = Instant::now().checked_add(KILL_BOUND);
+        let mut told = false;
         loop {
-            let left = process_tree::descendants(nix::unistd::getpid());
-            if !left.is_empty() && !announced {
-                log::debug!(
+            match process_tree::signal_tree(me, SIGKILL, |_| false) {
+                Ok(killed) if killed > 0 && !told => log::debug!(
                     self.log,
-                    "Grace period over; sending SIGKILL to {} remaining processes.",
-                    left.len()
-                );
-                announced = true;
-            }
-            process_tree::kill_all(&left, nix::unistd::getpid());
-            match reap(self.log, WaitPidFlag::empty()) {
-                Reaped::One(..) => {
-                    while let Reaped::One(..) = reap(self.log, WaitPidFlag::WNOHANG) {}
+                    "Grace period over; sending SIGKILL to {killed} remaining processes."
+                ),
+                Ok(_) => {}
+                Err(ProcNotOurs) if me.as_raw() == 1 => {
+                    if !told {
+                        log::debug!(
+                            self.log,
+                            "Grace period over; /proc is not this namespace's: sending SIGKILL to \
+                             every process in it."
+                        );
+                    }
+                    let _ = process_tree::send(-1, SIGKILL);
                 }
-                Reaped::NoneLeft | Reaped::StillRunning => return,
+                Err(ProcNotOurs) => {
+                    // Nothing was killed, so nothing is worth waiting for.
+                    log::error!(
+                        "Grace period over, but /proc is not this namespace's: the \
+                         remaining processes cannot be found, and are left running."
+                    );
+                    return;
+                }
+            }
+            told = true;
+            // A round: reap what the SIGKILL ended; what is still there
+            // after it (orphans of the killed, reparented here) is read again.
+            let round = Instant::now().checked_add(KILL_ROUND);
+            let until = match (round, deadline) {
+                (Some(round), Some(deadline)) => Some(round.min(deadline)),
+                (round, deadline) => round.or(deadline),
+            };
+            if self.reap_until_none_left(until) || until == deadline {
+                return;
             }
         }
     }
+
+    /// Reaps until no child is left (true) or `until` passes (false),
+    /// sleeping in the kernel until a signal comes. Signals that come are
+    /// dropped: the tree is being killed.
+    fn reap_until_none_left(&mut self, until: Option<Instant>) -> bool {
+        loop {
+            match reap(self.log, WaitPidFlag::WNOHANG) {
+                Reaped::One(..) => continue,
+                Reaped::NoneLeft => return true,
+                Reaped::StillRunning => {}
+            }
+            let left = until.map(|until| until.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|left| left.is_zero()) {
+                return false;
+            }
+            let _ = kernel_signals::wait(&KernelSigset::all(), left);
+        }
+    }
 }
+
+/// How long the grace period's SIGKILL may take to empty the tree: dumb-init
+/// never waits longer than the grace period and this.
+const KILL_BOUND: Duration = Duration::from_secs(1);
+/// How long a round of the SIGKILL waits before reading the tree again.
+const KILL_ROUND: Duration = Duration::from_millis(100);
 
 /// The result of one `waitpid(-1, ...)`.
 enum Reaped {

@@ -3,6 +3,15 @@
 //! checked loosely: a delay is at least its length and well below a second
 //! more.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a test fails by panicking; Cargo.toml's lints guard the program"
+)]
+
 mod common;
 
 use std::os::unix::process::CommandExt;

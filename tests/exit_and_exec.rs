@@ -2,6 +2,15 @@
 //! exit statuses, exec failures with glibc's execvp rules, a clean signal
 //! state, the working directories, and zombies reaped as PID 1.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a test fails by panicking; Cargo.toml's lints guard the program"
+)]
+
 mod common;
 
 use common::*;

@@ -2,6 +2,15 @@
 //! Tests with orphans run under tini as the namespace's PID 1, so that an
 //! orphan dumb-init does not adopt is still reaped by someone.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a test fails by panicking; Cargo.toml's lints guard the program"
+)]
+
 mod common;
 
 use common::*;

@@ -2,6 +2,15 @@
 //! setsid mode, the direct child only with -c, rewritten or dropped with -r,
 //! and job-control stops suspend the session and dumb-init with it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a test fails by panicking; Cargo.toml's lints guard the program"
+)]
+
 mod common;
 
 use common::*;

@@ -2,6 +2,14 @@
 //! the binary is linked with: checked here against the glibc these tests run
 //! on, number by number.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a test fails by panicking; Cargo.toml's lints guard the program"
+)]
 #![cfg(target_env = "gnu")]
 
 use std::ffi::CStr;

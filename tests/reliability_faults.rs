@@ -3,6 +3,15 @@
 //! no terminal, and the supervisor itself being stopped and continued. Where
 //! the reference applies, ours must say and do exactly what it does.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a test fails by panicking; Cargo.toml's lints guard the program"
+)]
+
 mod common;
 #[path = "common/reliability.rs"]
 mod reliability;

@@ -5,6 +5,15 @@
 //! status, stdout and normalised stderr. Plus fixed cases near ARG_MAX.
 //! `DUMB_INIT_SEED` picks the cases; `DUMB_INIT_LONG_TESTS=1` runs 20,000.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a test fails by panicking; Cargo.toml's lints guard the program"
+)]
+
 mod common;
 #[path = "common/reliability.rs"]
 mod reliability;

@@ -4,6 +4,15 @@
 //! `DUMB_INIT_LONG_TESTS=1` runs the full sizes recorded in
 //! docs/reliability.md.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a test fails by panicking; Cargo.toml's lints guard the program"
+)]
+
 mod common;
 #[path = "common/reliability.rs"]
 mod reliability;
