@@ -352,6 +352,8 @@ add(
       ignore=[34, RTMIN_2, 50, RTMAX]),
     S("inherit/ignored real-time signals stay ignored single-child", ["-c"] + SIGNAL_SETS,
       ignore=list(range(34, 65))),
+    S("inherit/ignored real-time signals stay ignored as PID 1", SIGNAL_SETS,
+      ignore=[34, RTMIN_2, 50, RTMAX], where="pidns"),
     S("inherit/blocked signals are unblocked", SIGNAL_SETS, block=[USR1, TERM, RTMIN_2]),
     S("inherit/ignored SIGTERM still forwarded", helper("--jobs", 1), ignore=[TERM],
       steps=[send(TERM)]),
@@ -505,4 +507,18 @@ add(
       env={"DUMB_INIT_PDEATHSIG": "NOPE"}, reference_expects=(0, ""), ours_expects=1),
     S("extension/DUMB_INIT_DELAY with the command exiting at once", sh("exit 5"),
       env={"DUMB_INIT_DELAY": "TERM:5"}, reference_expects=(5, ""), ours_expects=5),
+    # Periods beyond MAX_SECONDS (src/option_values.rs) are refused, never a
+    # crash; the reference knows neither option nor variable.
+    S("extension/--grace-period too long is refused",
+      ["--grace-period=18446744073709551615"] + sh("exit 0"),
+      reference_expects=(1, "unrecognized option '--grace-period=18446744073709551615'"),
+      ours_expects=1),
+    S("extension/--delay too long is refused", ["--delay", "TERM:1e309"] + sh("exit 0"),
+      reference_expects=(1, "unrecognized option '--delay'"), ours_expects=1),
+    S("extension/DUMB_INIT_GRACE_PERIOD too long is refused", sh("exit 0"),
+      env={"DUMB_INIT_GRACE_PERIOD": "18446744073709551615"}, reference_expects=(0, ""),
+      ours_expects=1),
+    S("extension/DUMB_INIT_GRACE_PERIOD too long is refused as PID 1", sh("exit 0"),
+      env={"DUMB_INIT_GRACE_PERIOD": "inf"}, where="pidns", reference_expects=(0, ""),
+      ours_expects=1),
     category="extensions")

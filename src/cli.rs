@@ -978,4 +978,104 @@ mod tests {
         // `--re` still means the reference's --rewrite, nothing else.
         assert_eq!(forwards(&config(&["--re", "15:3", "x"]), 15), Some(3));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Values chosen to hurt: extremes of every integer width, floats,
+        /// signs, blanks, names, separators, bytes that are not UTF-8.
+        fn nasty_value() -> impl Strategy<Value = Vec<u8>> {
+            let extremes = prop::sample::select(vec![
+                "18446744073709551615",
+                "18446744073709551616",
+                "9223372036854775807",
+                "-9223372036854775808",
+                "4294967296",
+                "2147483648:2147483648",
+                "1e309",
+                "inf",
+                "nan",
+                "-0",
+                "0.0000000001",
+                "1000000000.999999999",
+                "1000000001",
+                "TERM:18446744073709551615",
+                "TERM:1e9",
+                "KILL:1",
+                "64:1",
+                "255:256",
+                ":",
+                ",",
+                ",,,",
+                " 15 : 3 ",
+                "SIGRTMIN",
+                "",
+            ])
+            .prop_map(|text| text.as_bytes().to_vec());
+            prop_oneof![extremes, prop::collection::vec(any::<u8>(), 0..24)]
+        }
+
+        /// A word of a command line: an option by any of its names, with or
+        /// without a value, or a value, or `--`.
+        fn word() -> impl Strategy<Value = Vec<u8>> {
+            let names: Vec<String> = Options::get_args_info()
+                .flags
+                .iter()
+                .flat_map(|info| {
+                    let long = info.long.to_owned();
+                    let prefix = long.get(..4).unwrap_or(&long).to_owned();
+                    let short = info.short.map(|c| format!("-{c}"));
+                    [Some(long), Some(prefix), short].into_iter().flatten()
+                })
+                .chain(["--".to_owned(), "-cvr".to_owned(), "-h".to_owned()])
+                .collect();
+            let name = prop::sample::select(names).prop_map(String::into_bytes);
+            prop_oneof![
+                name.clone(),
+                (name, nasty_value()).prop_map(|(mut name, value)| {
+                    name.push(b'=');
+                    name.extend(value);
+                    name
+                }),
+                nasty_value(),
+            ]
+        }
+
+        /// Every variable the declaration reads.
+        fn variable_names() -> Vec<String> {
+            Options::get_args_info()
+                .flags
+                .iter()
+                .filter_map(|info| Some(variable(info)?.0.into_owned()))
+                .collect()
+        }
+
+        proptest! {
+            #[test]
+            fn no_command_line_or_environment_makes_the_parser_panic(
+                words in prop::collection::vec(word(), 0..8),
+                values in prop::collection::vec(prop::option::of(nasty_value()), 16),
+                command in any::<bool>(),
+            ) {
+                let mut argv = vec![OsString::from("dumb-init")];
+                argv.extend(words.into_iter().map(OsString::from_vec));
+                if command {
+                    argv.push(OsString::from("true"));
+                }
+                let names = variable_names();
+                let env = |name: &str| {
+                    let index = names.iter().position(|known| known == name)?;
+                    values.get(index)?.clone().map(OsString::from_vec)
+                };
+                match parse(&argv, env) {
+                    Outcome::Run(config) => prop_assert!(!config.command.is_empty()),
+                    Outcome::Exit { message, status } => {
+                        prop_assert!(status == 0 || status == 1, "{status}");
+                        prop_assert!(message.ends_with(b"\n"), "{message:?}");
+                    }
+                }
+            }
+        }
+    }
 }

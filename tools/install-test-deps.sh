@@ -31,6 +31,8 @@ need python3 python3
 # python3 -m venv needs ensurepip, which Debian ships apart.
 python3 -c 'import ensurepip' 2>/dev/null || missing="$missing python3-venv"
 need script bsdutils
+# Tests hold system calls in dumb-init with strace's fault injection.
+need strace strace
 need cc gcc
 need debootstrap debootstrap
 need file file
