@@ -223,6 +223,11 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
     }
 }
 
+/// The long name without `--`.
+fn long_name<'a>(info: &FlagInfo<'a>) -> &'a str {
+    info.long.strip_prefix("--").unwrap_or(info.long)
+}
+
 /// Whether an option is the reference's: those have a short letter (argh's
 /// `--help` has none, the reference's is `h`); the extensions are long-only.
 fn is_reference(info: &FlagInfo) -> bool {
@@ -230,7 +235,7 @@ fn is_reference(info: &FlagInfo) -> bool {
 }
 
 fn getopt_flag(info: &'static FlagInfo) -> Flag<'static> {
-    let long = info.long.trim_start_matches("--");
+    let long = long_name(info);
     Flag {
         long,
         short: match long {
@@ -296,7 +301,7 @@ fn variable(info: &FlagInfo) -> Option<(Cow<'static, str>, &'static str)> {
     if is_reference(info) {
         return None;
     }
-    let long = info.long.trim_start_matches("--");
+    let long = long_name(info);
     let name = format!("DUMB_INIT_{}", long.to_ascii_uppercase().replace('-', "_"));
     Some((Cow::Owned(name), "1"))
 }
@@ -318,7 +323,7 @@ fn variables(
         let Some(value) = env(&name) else {
             continue;
         };
-        let long = info.long.trim_start_matches("--");
+        let long = long_name(info);
         let value_bytes = value.as_bytes().to_vec();
         let item = |value: Option<String>| Item {
             long,

@@ -4,6 +4,7 @@
 //! exec, and lines from the supervisor and the child do not interleave.
 
 use std::fmt::{self, Write};
+use std::time::Duration;
 
 use nix::errno::Errno;
 
@@ -37,6 +38,12 @@ pub fn write_stderr(mut bytes: &[u8]) {
             _ => return,
         }
     }
+}
+
+/// Whole milliseconds, for lines: `Duration::as_millis` gives a u128, whose
+/// printing would link code of its own for these few lines.
+pub fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A fixed stack buffer that `fmt` writes into.

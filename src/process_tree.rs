@@ -80,35 +80,49 @@ pub(crate) fn proc_is_ours() -> bool {
         == Some(Pid::this().as_raw())
 }
 
-/// Every process whose chain of parents leads to `root`, read from /proc:
-/// one pass over it, one sort by parent, then the tree from the root down.
+/// Every process whose chain of parents leads to `root`, read from /proc, in
+/// /proc's order, which is by PID.
 pub(crate) fn descendants(root: Pid) -> Result<Vec<Member>, ProcNotOurs> {
     if !proc_is_ours() {
         return Err(ProcNotOurs);
     }
     let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
     let entries = Dir::open("/proc", flags, Mode::empty()).map_err(|_| ProcNotOurs)?;
-    let mut all: Vec<Member> = entries
+    let all: Vec<Member> = entries
         .into_iter()
         .flatten()
         .filter_map(|entry| entry.file_name().to_str().ok()?.parse().ok())
         .filter_map(|pid| member(Pid::from_raw(pid)))
         .collect();
-    all.sort_unstable_by_key(|member| member.parent);
-    let children_of = |parent: Pid| {
-        let first = all.partition_point(|member| member.parent < parent);
-        let rest = all.get(first..).unwrap_or_default();
-        let count = rest.partition_point(|member| member.parent == parent);
-        rest.get(..count).unwrap_or_default()
+    let by_pid = all.is_sorted_by_key(|member| member.pid);
+    let index_of = |wanted: Pid| match by_pid {
+        true => all.binary_search_by_key(&wanted, |member| member.pid).ok(),
+        false => all.iter().position(|member| member.pid == wanted),
     };
-    let mut tree: Vec<Member> = children_of(root).to_vec();
-    let mut next = 0;
-    while let Some(member) = tree.get(next) {
-        let children = children_of(member.pid);
-        tree.extend_from_slice(children);
-        next = next.saturating_add(1);
+    // A process is in the tree when its parent is `root` or in the tree.
+    // Passes over the list mark them until one marks nothing new; parents
+    // mostly have lower PIDs than their children (until PIDs wrap), so one
+    // or two passes do.
+    let mut in_tree = vec![false; all.len()];
+    let mut marked_more = true;
+    while marked_more {
+        marked_more = false;
+        for (index, member) in all.iter().enumerate() {
+            let parent_in_tree = member.parent == root
+                || index_of(member.parent).is_some_and(|i| in_tree.get(i) == Some(&true));
+            if let Some(mark @ false) = in_tree.get_mut(index)
+                && parent_in_tree
+            {
+                *mark = true;
+                marked_more = true;
+            }
+        }
     }
-    Ok(tree)
+    Ok(all
+        .into_iter()
+        .zip(in_tree)
+        .filter_map(|(member, in_tree)| in_tree.then_some(member))
+        .collect())
 }
 
 /// `signal` to each of `members` that is still the process listed, through
@@ -153,6 +167,8 @@ pub(crate) fn signal_tree(
     signal: i32,
     spared: impl Fn(&Member) -> bool,
 ) -> Result<usize, ProcNotOurs> {
+    // Who was signalled, by PID and start time, in PID order: each reading
+    // is in PID order, so merging keeps it so.
     let mut done: Vec<(Pid, u64)> = Vec::new();
     for _ in 0..PASSES {
         let new: Vec<Member> = descendants(root)?
@@ -164,10 +180,23 @@ pub(crate) fn signal_tree(
             break;
         }
         signal_each(&new, signal);
-        done.extend(new.iter().map(|member| (member.pid, member.start)));
-        done.sort_unstable();
+        done = merged(&done, new.iter().map(|member| (member.pid, member.start)));
     }
     Ok(done.len())
+}
+
+/// Two lists in order as one, in order.
+fn merged<T: Ord + Copy>(old: &[T], new: impl Iterator<Item = T>) -> Vec<T> {
+    let mut all = Vec::with_capacity(old.len());
+    let mut old = old.iter().copied().peekable();
+    for item in new {
+        while let Some(earlier) = old.next_if(|earlier| *earlier < item) {
+            all.push(earlier);
+        }
+        all.push(item);
+    }
+    all.extend(old);
+    all
 }
 
 /// A process's pidfd: a handle that names that process and no other, for as
@@ -251,6 +280,16 @@ mod tests {
         assert_eq!(parse_stat(b"garbage"), None);
         assert_eq!(parse_stat(b"9 (x) S -1 9"), None);
         assert_eq!(parse_stat(b"9 (x) S 1 9"), None, "cut short");
+    }
+
+    #[test]
+    fn merged_lists_stay_in_order() {
+        assert_eq!(
+            merged(&[1, 4, 9], [2, 3, 10].into_iter()),
+            [1, 2, 3, 4, 9, 10]
+        );
+        assert_eq!(merged(&[], [5].into_iter()), [5]);
+        assert_eq!(merged(&[5], [].into_iter()), [5]);
     }
 
     #[test]

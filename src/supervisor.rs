@@ -185,7 +185,7 @@ impl Supervisor {
             Arrival::Held { period } => log::debug!(
                 self.log,
                 "Holding signal {signal} for {} ms before forwarding it.",
-                period.as_millis()
+                log::millis(period)
             ),
             Arrival::CutShort => {
                 log::debug!(
@@ -304,7 +304,7 @@ impl Supervisor {
         log::debug!(
             self.log,
             "Waiting up to {} ms for the remaining processes to exit.",
-            period.as_millis()
+            log::millis(period)
         );
         loop {
             match reap(self.log, WaitPidFlag::WNOHANG) {
@@ -313,7 +313,7 @@ impl Supervisor {
                     log::debug!(
                         self.log,
                         "All remaining processes exited after {} ms.",
-                        started.elapsed().as_millis()
+                        log::millis(started.elapsed())
                     );
                     return;
                 }
