@@ -101,6 +101,19 @@ struct Options {
                        it on like any other signal."
     )]
     pdeathsig: Option<i32>,
+    #[argh(
+        switch,
+        description = "pass signals to every descendant, each once, not only\n\
+                       to the process group: daemons that left it, jobs of\n\
+                       a shell with job control. Adopts orphans."
+    )]
+    tree: bool,
+    #[argh(
+        switch,
+        description = "when the command exits, signal nothing: stay, passing\n\
+                       signals on to every descendant, until none is left."
+    )]
+    wait_tree: bool,
 }
 
 // argh's value parsers want `String` errors; each is one of option_values'.
@@ -125,7 +138,15 @@ fn signal(text: &str) -> Result<i32, String> {
 }
 
 impl Options {
-    fn into_config(self, command: &[OsString], from_env: &[&str]) -> Config {
+    /// The configuration, or the one line that refuses a contradiction.
+    fn into_config(self, command: &[OsString], from_env: &[&str]) -> Result<Config, String> {
+        if self.tree && self.single_child {
+            return Err(
+                "--tree and --single-child contradict each other: one signals every \
+                        descendant, the other the child alone"
+                    .to_owned(),
+            );
+        }
         let debug_from_env = from_env.contains(&"verbose");
         let single_child_from_env = from_env.contains(&"single-child");
         let mode = match self.single_child {
@@ -152,7 +173,7 @@ impl Options {
         for ExitMapping { from, to } in self.remap_exit {
             exit_remap.set(from, to);
         }
-        Config {
+        Ok(Config {
             command: command.to_vec(),
             mode,
             log: Log {
@@ -167,8 +188,10 @@ impl Options {
                 delays,
                 grace_period: self.grace_period.unwrap_or_default(),
                 exit_remap,
+                tree: self.tree,
+                wait_tree: self.wait_tree,
             },
-        }
+        })
     }
 }
 
@@ -219,7 +242,10 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
     match stop {
         Some(stop) => stop,
         None if command.is_empty() => exit(usage(program), 1),
-        None => Outcome::Run(Box::new(options.into_config(command, &from_env))),
+        None => match options.into_config(command, &from_env) {
+            Ok(config) => Outcome::Run(Box::new(config)),
+            Err(why) => exit([program, b": ", why.as_bytes(), b"\n"].concat(), 1),
+        },
     }
 }
 
@@ -742,6 +768,8 @@ mod tests {
             "--delay",
             "--remap-exit",
             "--pdeathsig",
+            "--tree",
+            "--wait-tree",
             "DUMB_INIT_DEBUG",
             "DUMB_INIT_SETSID",
             "DUMB_INIT_SUBREAPER",
@@ -749,6 +777,8 @@ mod tests {
             "DUMB_INIT_DELAY",
             "DUMB_INIT_REMAP_EXIT",
             "DUMB_INIT_PDEATHSIG",
+            "DUMB_INIT_TREE",
+            "DUMB_INIT_WAIT_TREE",
         ] {
             assert!(help.contains(option), "help lists {option}");
         }
@@ -960,6 +990,44 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn tree_and_wait_tree_are_switches_with_variables_and_tree_refuses_single_child() {
+        let plain = config(&["x"]).supervision;
+        assert!(!plain.tree && !plain.wait_tree);
+        assert!(config(&["--tree", "x"]).supervision.tree);
+        assert!(config(&["--wait-tree", "-c", "x"]).supervision.wait_tree);
+        let from_env = match run_with_env(
+            &["x"],
+            &[("DUMB_INIT_TREE", "1"), ("DUMB_INIT_WAIT_TREE", "1")],
+        ) {
+            Outcome::Run(config) => config.supervision,
+            other => panic!("{other:?}"),
+        };
+        assert!(from_env.tree && from_env.wait_tree);
+        assert!(!config(&["x"]).adopts_orphans());
+        assert!(config(&["--tree", "x"]).adopts_orphans());
+        assert!(config(&["--wait-tree", "x"]).adopts_orphans());
+        let contradiction = "dumb-init: --tree and --single-child contradict each other: one \
+                             signals every descendant, the other the child alone\n";
+        assert_eq!(
+            refusal(&["--tree", "-c", "x"]),
+            (contradiction.to_owned(), 1)
+        );
+        match run_with_env(&["--tree", "x"], &[("DUMB_INIT_SETSID", "0")]) {
+            Outcome::Exit { message, status } => {
+                assert_eq!(
+                    (String::from_utf8(message).unwrap(), status),
+                    (contradiction.to_owned(), 1)
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            refusal(&["--tre", "x"]).0,
+            "dumb-init: unrecognized option '--tre'\n"
+        );
     }
 
     #[test]

@@ -34,6 +34,21 @@ pub struct Supervision {
     /// How long to wait for the rest of the tree after the command exits.
     pub grace_period: Duration,
     pub exit_remap: ExitRemap,
+    /// Signal every descendant, not the process group (`--tree`).
+    pub tree: bool,
+    /// When the command exits, signal nothing and wait for every descendant
+    /// (`--wait-tree`).
+    pub wait_tree: bool,
+}
+
+impl Config {
+    /// Whether dumb-init must adopt the command's orphans (when it is not
+    /// PID 1, which adopts them anyway): asked for, or needed to see the
+    /// whole tree.
+    pub fn adopts_orphans(&self) -> bool {
+        let settings = &self.supervision;
+        self.subreaper || !settings.grace_period.is_zero() || settings.tree || settings.wait_tree
+    }
 }
 
 /// Which processes receive forwarded signals.

@@ -46,7 +46,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         process_tree::signal_on_parent_death(signal, parent, config.log);
     }
     let hand_off = terminal::detach(config.mode, config.log);
-    if config.subreaper || !config.supervision.grace_period.is_zero() {
+    if config.adopts_orphans() {
         process_tree::become_subreaper(config.log);
     }
     let path = spawn::path_variable();
@@ -60,7 +60,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         log::debug!(config.log, "Unable to chdir(\"/\") ({})", Why(errno));
     }
 
-    let target = ForwardTarget::new(config.mode, child);
+    let target = ForwardTarget::new(config.mode, child, config.supervision.tree);
     Supervisor::new(child, target, config.supervision, hand_off, config.log).run()
 }
 

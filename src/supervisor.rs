@@ -34,20 +34,26 @@ pub enum ForwardTarget {
     Group(Pid),
     /// The child alone (single-child mode).
     Child(Pid),
+    /// Every descendant, each through a pidfd (`--tree`); the child leads
+    /// the group to fall back on where /proc cannot be read.
+    Tree(Pid),
 }
 
 impl ForwardTarget {
-    pub fn new(mode: Mode, child: Pid) -> Self {
-        match mode {
-            Mode::Setsid => ForwardTarget::Group(child),
-            Mode::SingleChild => ForwardTarget::Child(child),
+    pub fn new(mode: Mode, child: Pid, tree: bool) -> Self {
+        match (mode, tree) {
+            (_, true) => ForwardTarget::Tree(child),
+            (Mode::Setsid, false) => ForwardTarget::Group(child),
+            (Mode::SingleChild, false) => ForwardTarget::Child(child),
         }
     }
 
     /// The `pid` argument to `kill(2)`.
     fn kill_argument(self) -> libc::pid_t {
         match self {
-            ForwardTarget::Group(leader) => leader.as_raw().saturating_neg(),
+            ForwardTarget::Group(leader) | ForwardTarget::Tree(leader) => {
+                leader.as_raw().saturating_neg()
+            }
             ForwardTarget::Child(child) => child.as_raw(),
         }
     }
@@ -128,6 +134,8 @@ pub struct Supervisor {
     holds: Holds,
     /// The command has been reaped: its PID may name another process now.
     child_reaped: bool,
+    /// The tree could not be read: said once, then the group is signalled.
+    said_proc_is_not_ours: bool,
 }
 
 impl Supervisor {
@@ -147,21 +155,18 @@ impl Supervisor {
             settings,
             holds: Holds::default(),
             child_reaped: false,
+            said_proc_is_not_ours: false,
         }
     }
 
-    /// Runs until the child exits; returns dumb-init's exit status.
+    /// Runs until the child exits, and the rest as asked; returns dumb-init's
+    /// exit status.
     pub fn run(mut self) -> i32 {
-        loop {
-            // No hold in progress, no timeout: the wait lasts until a signal.
-            let timeout = self
-                .holds
-                .next_due()
-                .map(|due| due.saturating_duration_since(Instant::now()));
-            match self.next_step(timeout) {
+        let exit = loop {
+            match self.next_step(self.holds_timeout()) {
                 Some(Step::Reap) => {
                     if let Some(exit) = self.reap_until_child_exits() {
-                        return self.shut_down(exit);
+                        break exit;
                     }
                 }
                 Some(Step::Forward {
@@ -171,7 +176,29 @@ impl Supervisor {
                 _ => {}
             }
             self.forward_held_signals_due();
+        };
+        match self.settings.wait_tree {
+            true => self.wait_for_the_tree(),
+            false => self.end_the_rest(),
         }
+        let status = exit.status();
+        log::debug!(self.log, "Child exited with status {status}. Goodbye.");
+        let mapped = self.settings.exit_remap.map(status);
+        if mapped != status {
+            log::debug!(
+                self.log,
+                "Exiting with status {mapped} for {status} (remapped)."
+            );
+        }
+        mapped
+    }
+
+    /// How long the signal wait may last: until the next held signal is
+    /// due, or with no hold in progress until a signal comes.
+    fn holds_timeout(&self) -> Option<Duration> {
+        self.holds
+            .next_due()
+            .map(|due| due.saturating_duration_since(Instant::now()))
     }
 
     /// Forwards a received signal, unless `--delay` holds it.
@@ -222,7 +249,7 @@ impl Supervisor {
         Some(step)
     }
 
-    fn forward(&self, translation: Translation, suspend_self: bool) {
+    fn forward(&mut self, translation: Translation, suspend_self: bool) {
         if let Translation::Rewritten { from, to } = translation {
             log::debug!(self.log, "Translating signal {from} to {to}.");
         }
@@ -246,10 +273,24 @@ impl Supervisor {
     /// where the command receives it. Never once the child is reaped: its
     /// PID may be another process's by then. A group or child already gone
     /// is not an error here.
-    fn send(&self, signal: i32) {
+    fn send(&mut self, signal: i32) {
+        if let ForwardTarget::Tree(_) = self.target {
+            match process_tree::signal_tree(Pid::this(), signal, |_| false) {
+                Ok(_) => return,
+                Err(ProcNotOurs) if !self.said_proc_is_not_ours => {
+                    log::error!(
+                        "/proc is not this namespace's, so the tree cannot be read: signals go \
+                         to the process group instead."
+                    );
+                    self.said_proc_is_not_ours = true;
+                }
+                Err(ProcNotOurs) => {}
+            }
+        }
         let sent = process_tree::send(self.target.kill_argument(), signal);
-        if let (Err(Errno::ESRCH), ForwardTarget::Group(leader), false) =
-            (sent, self.target, self.child_reaped)
+        if let (Err(Errno::ESRCH), ForwardTarget::Group(leader) | ForwardTarget::Tree(leader)) =
+            (sent, self.target)
+            && !self.child_reaped
         {
             let _ = process_tree::send(leader.as_raw(), signal);
         }
@@ -268,8 +309,8 @@ impl Supervisor {
     }
 
     /// The command has exited: held signals are dropped, SIGTERM goes to what
-    /// is left, the grace period if asked for, then the exit status.
-    fn shut_down(mut self, exit: ChildExit) -> i32 {
+    /// is left, then the grace period if asked for.
+    fn end_the_rest(&mut self) {
         for signal in self.holds.drop_all() {
             log::debug!(
                 self.log,
@@ -280,16 +321,59 @@ impl Supervisor {
         if !self.settings.grace_period.is_zero() {
             self.wait_for_the_rest();
         }
-        let status = exit.status();
-        log::debug!(self.log, "Child exited with status {status}. Goodbye.");
-        let mapped = self.settings.exit_remap.map(status);
-        if mapped != status {
-            log::debug!(
-                self.log,
-                "Exiting with status {mapped} for {status} (remapped)."
-            );
+    }
+
+    /// `--wait-tree`: the command has exited and nothing is signalled.
+    /// Reaps, and passes signals on to the whole tree (held ones too, when
+    /// due), until no descendant is left. A SIGTERM starts the grace period,
+    /// if one is set, after which what is left is killed.
+    fn wait_for_the_tree(&mut self) {
+        self.target = ForwardTarget::Tree(self.child);
+        log::debug!(
+            self.log,
+            "Waiting for the rest of the tree to exit (--wait-tree)."
+        );
+        // Once a SIGTERM has come: when the grace period ends (`None`: a
+        // period the clock cannot reach, which never ends).
+        let mut deadline: Option<Option<Instant>> = None;
+        loop {
+            match reap(self.log, WaitPidFlag::WNOHANG) {
+                Reaped::One(..) => continue,
+                Reaped::NoneLeft => {
+                    log::debug!(self.log, "No process is left.");
+                    return;
+                }
+                Reaped::StillRunning => {}
+            }
+            let until_deadline = deadline
+                .flatten()
+                .map(|deadline| deadline.saturating_duration_since(Instant::now()));
+            if until_deadline.is_some_and(|left| left.is_zero()) {
+                self.kill_the_rest();
+                return;
+            }
+            let timeout = match (until_deadline, self.holds_timeout()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(Step::Forward {
+                translation,
+                suspend_self,
+            }) = self.next_step(timeout)
+            {
+                let period = self.settings.grace_period;
+                if translation.incoming() == SIGTERM && !period.is_zero() && deadline.is_none() {
+                    log::debug!(
+                        self.log,
+                        "Waiting up to {} ms for the remaining processes to exit.",
+                        log::millis(period)
+                    );
+                    deadline = Some(Instant::now().checked_add(period));
+                }
+                self.forward_or_hold(translation, suspend_self);
+            }
+            self.forward_held_signals_due();
         }
-        mapped
     }
 
     /// Reaps until no process is left under us or the grace period ends, then
@@ -324,12 +408,13 @@ impl Supervisor {
                 break;
             }
             match self.next_step(left) {
-                // The group outlives its leader; a lone child's PID, once
-                // reaped, may belong to someone else, so nothing goes there.
+                // The group and the tree outlive the child; a lone child's
+                // PID, once reaped, may belong to someone else, so nothing
+                // goes there.
                 Some(Step::Forward {
                     translation,
                     suspend_self,
-                }) if matches!(self.target, ForwardTarget::Group(_)) => {
+                }) if !matches!(self.target, ForwardTarget::Child(_)) => {
                     self.forward(translation, suspend_self)
                 }
                 _ => {}
@@ -617,11 +702,11 @@ mod tests {
     fn setsid_mode_signals_the_group_and_single_child_mode_the_child() {
         let child = Pid::from_raw(4242);
         assert_eq!(
-            ForwardTarget::new(Mode::Setsid, child).kill_argument(),
+            ForwardTarget::new(Mode::Setsid, child, false).kill_argument(),
             -4242
         );
         assert_eq!(
-            ForwardTarget::new(Mode::SingleChild, child).kill_argument(),
+            ForwardTarget::new(Mode::SingleChild, child, false).kill_argument(),
             4242
         );
     }
