@@ -23,7 +23,9 @@ use std::time::Duration;
 use argh::{ArgsInfo, FlagInfo, FlagInfoKind, FromArgs, Optionality};
 use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
 
-use crate::config::{Config, DelayTable, ExitRemap, Mode, Rewrite, RewriteTable, Supervision};
+use crate::config::{
+    Config, DelayTable, ExitRemap, Mode, Rewrite, RewriteTable, Rlimit, Start, Supervision,
+};
 use crate::getopt::{Flag, Found, Getopt};
 use crate::log::Log;
 use crate::option_values::{self as value, Delay, ExitMapping};
@@ -114,6 +116,15 @@ struct Options {
                        signals on to every descendant, until none is left."
     )]
     wait_tree: bool,
+    #[argh(
+        option,
+        arg_name = "R=S[:H]",
+        from_str_fn(rlimit),
+        description = "start the command with resource R's soft limit S and\n\
+                       hard limit H (as prlimit names them: NOFILE, NPROC,\n\
+                       CORE...; numbers, unlimited or hard). Repeatable."
+    )]
+    rlimit: Vec<Rlimit>,
 }
 
 // argh's value parsers want `String` errors; each is one of option_values'.
@@ -135,6 +146,10 @@ fn exit_mapping(text: &str) -> Result<ExitMapping, String> {
 
 fn signal(text: &str) -> Result<i32, String> {
     value::signal(text).map_err(|error| error.to_string())
+}
+
+fn rlimit(text: &str) -> Result<Rlimit, String> {
+    value::rlimit(text).map_err(|error| error.to_string())
 }
 
 impl Options {
@@ -183,6 +198,9 @@ impl Options {
             pdeathsig: self.pdeathsig,
             debug_from_env,
             single_child_from_env,
+            start: Start {
+                rlimits: self.rlimit,
+            },
             supervision: Supervision {
                 rewrites,
                 delays,

@@ -23,7 +23,36 @@ pub struct Config {
     pub debug_from_env: bool,
     /// `DUMB_INIT_SETSID=0` turned single-child mode on.
     pub single_child_from_env: bool,
+    pub start: Start,
     pub supervision: Supervision,
+}
+
+/// What the command starts with, beyond what dumb-init was given.
+#[derive(Debug, Default, PartialEq)]
+pub struct Start {
+    /// `--rlimit`, in the order given (a later one for a resource wins).
+    pub rlimits: Vec<Rlimit>,
+}
+
+/// `--rlimit RESOURCE=SOFT[:HARD]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rlimit {
+    /// The name as prlimit(1) and ulimit users know it, in capitals.
+    pub name: &'static str,
+    /// The kernel's number for it (RLIMIT_*).
+    pub resource: u32,
+    pub soft: Limit,
+    /// `Limit::Hard` when not given: the hard limit stays.
+    pub hard: Limit,
+}
+
+/// One side of a resource limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    Value(u64),
+    Unlimited,
+    /// The current hard limit.
+    Hard,
 }
 
 /// What the supervisor consults while the command runs and when it ends.

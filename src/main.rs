@@ -15,6 +15,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use dumb_init_rs::cli::{self, Outcome};
 use dumb_init_rs::errno::Why;
+use dumb_init_rs::spawn::NotStarted;
 use dumb_init_rs::supervisor::{self, ForwardTarget, Supervisor};
 use dumb_init_rs::{log, process_tree, spawn, terminal};
 
@@ -51,9 +52,24 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     }
     let path = spawn::path_variable();
     let mut plan = spawn::ExecPlan::new(&config.command, path.as_ref().map(|p| p.as_bytes()));
-    let Ok(child) = spawn::spawn(&mut plan, config.mode, config.log) else {
-        log::error!("Unable to fork. Exiting.");
-        return 1;
+    let child = match spawn::spawn(&mut plan, config.mode, &config.start.rlimits, config.log) {
+        Ok(child) => child,
+        Err(NotStarted::Fork(_)) => {
+            log::error!("Unable to fork. Exiting.");
+            return 1;
+        }
+        Err(NotStarted::Limit(line)) => {
+            log::write_stderr(
+                &[
+                    args.first().map_or(&b"dumb-init"[..], |a| a.as_bytes()),
+                    b": ",
+                    line.as_bytes(),
+                    b"\n",
+                ]
+                .concat(),
+            );
+            return 1;
+        }
     };
     log::debug!(config.log, "Child spawned with PID {child}.");
     if let Err(errno) = nix::unistd::chdir("/") {

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use crate::config::Rewrite;
+use nix::libc;
+
+use crate::config::{Limit, Rewrite, Rlimit};
 use crate::signal_names::{self, MAXSIG};
 
 /// A value that an option or environment variable does not take.
@@ -32,6 +34,11 @@ pub enum InvalidValue {
          (not KILL, STOP or CHLD)"
     )]
     Signal,
+    #[error(
+        "expected RESOURCE=SOFT[:HARD], such as NOFILE=hard or CORE=0: a resource of \
+         prlimit(1) (NOFILE, NPROC, CORE, STACK...), limits as numbers, unlimited or hard"
+    )]
+    Rlimit,
 }
 
 /// The longest period any option takes, in seconds (about 31 years): far
@@ -179,6 +186,64 @@ pub fn signal(text: &str) -> Result<i32, InvalidValue> {
     signal_names::forwardable(text).ok_or(InvalidValue::Signal)
 }
 
+/// The resources by the names prlimit(1) and ulimit users know.
+#[allow(
+    clippy::unnecessary_cast,
+    reason = "glibc's RLIMIT_* are u32 already, musl's c_int"
+)]
+const RESOURCES: [(&str, u32); 16] = [
+    ("AS", libc::RLIMIT_AS as u32),
+    ("CORE", libc::RLIMIT_CORE as u32),
+    ("CPU", libc::RLIMIT_CPU as u32),
+    ("DATA", libc::RLIMIT_DATA as u32),
+    ("FSIZE", libc::RLIMIT_FSIZE as u32),
+    ("LOCKS", libc::RLIMIT_LOCKS as u32),
+    ("MEMLOCK", libc::RLIMIT_MEMLOCK as u32),
+    ("MSGQUEUE", libc::RLIMIT_MSGQUEUE as u32),
+    ("NICE", libc::RLIMIT_NICE as u32),
+    ("NOFILE", libc::RLIMIT_NOFILE as u32),
+    ("NPROC", libc::RLIMIT_NPROC as u32),
+    ("RSS", libc::RLIMIT_RSS as u32),
+    ("RTPRIO", libc::RLIMIT_RTPRIO as u32),
+    ("RTTIME", libc::RLIMIT_RTTIME as u32),
+    ("SIGPENDING", libc::RLIMIT_SIGPENDING as u32),
+    ("STACK", libc::RLIMIT_STACK as u32),
+];
+
+/// `RESOURCE=SOFT[:HARD]`: the resource in any case, with or without
+/// `RLIMIT_`; each limit a number, `unlimited` or `hard` (the current hard
+/// limit). Without HARD the hard limit stays.
+pub fn rlimit(text: &str) -> Result<Rlimit, InvalidValue> {
+    let (resource, limits) = text.split_once('=').ok_or(InvalidValue::Rlimit)?;
+    let bare = match resource.split_at_checked(7) {
+        Some((prefix, rest)) if prefix.eq_ignore_ascii_case("RLIMIT_") => rest,
+        _ => resource,
+    };
+    let &(name, resource) = RESOURCES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(bare))
+        .ok_or(InvalidValue::Rlimit)?;
+    let limit = |text: &str| match text {
+        "unlimited" | "infinity" => Ok(Limit::Unlimited),
+        "hard" => Ok(Limit::Hard),
+        digits if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => digits
+            .parse()
+            .map(Limit::Value)
+            .map_err(|_| InvalidValue::Rlimit),
+        _ => Err(InvalidValue::Rlimit),
+    };
+    let (soft, hard) = match limits.split_once(':') {
+        Some((soft, hard)) => (limit(soft)?, limit(hard)?),
+        None => (limit(limits)?, Limit::Hard),
+    };
+    Ok(Rlimit {
+        name,
+        resource,
+        soft,
+        hard,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +379,54 @@ mod tests {
         }
         assert_eq!(signal("sighup"), Ok(1));
         assert_eq!(signal("KILL"), Err(InvalidValue::Signal));
+    }
+
+    #[test]
+    fn rlimit_takes_a_resource_and_soft_and_hard_limits() {
+        let nofile = RESOURCES
+            .iter()
+            .find(|(name, _)| *name == "NOFILE")
+            .unwrap()
+            .1;
+        assert_eq!(
+            rlimit("NOFILE=hard"),
+            Ok(Rlimit {
+                name: "NOFILE",
+                resource: nofile,
+                soft: Limit::Hard,
+                hard: Limit::Hard
+            })
+        );
+        assert_eq!(
+            rlimit("rlimit_nofile=1024:4096").map(|r| (r.name, r.soft, r.hard)),
+            Ok(("NOFILE", Limit::Value(1024), Limit::Value(4096)))
+        );
+        assert_eq!(
+            rlimit("core=0").map(|r| (r.name, r.soft, r.hard)),
+            Ok(("CORE", Limit::Value(0), Limit::Hard))
+        );
+        assert_eq!(
+            rlimit("Stack=unlimited:unlimited").map(|r| (r.soft, r.hard)),
+            Ok((Limit::Unlimited, Limit::Unlimited))
+        );
+        assert_eq!(
+            rlimit("RTTIME=18446744073709551615").map(|r| r.soft),
+            Ok(Limit::Value(u64::MAX))
+        );
+        for bad in [
+            "NOFILE",
+            "NOFILE=",
+            "=1",
+            "FILES=1",
+            "NOFILE=-1",
+            "NOFILE=1k",
+            "NOFILE=1:",
+            "NOFILE=1:2:3",
+            "NOFILE=18446744073709551616",
+            "NOFILE= 1",
+            "RLIMIT_=1",
+        ] {
+            assert_eq!(rlimit(bad), Err(InvalidValue::Rlimit), "{bad:?}");
+        }
     }
 }

@@ -1,18 +1,21 @@
 //! Starting the child: fork, and in the child setsid, taking the terminal
-//! (terminal.rs), a clean signal state and exec with glibc's `execvp` rules.
-//! Everything the child needs is prepared before the fork, so that the child
-//! runs only async-signal-safe calls and allocates nothing.
+//! (terminal.rs), a clean signal state and exec with glibc's
+//! `execvp` rules; the resource limits set on it from the supervisor before
+//! it may exec. Everything the child needs is prepared before the fork, so
+//! that the child runs only async-signal-safe calls and allocates nothing.
 
 use std::ffi::{CStr, CString, OsString, c_char};
 use std::fmt::Write;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::ptr;
 
 use nix::errno::Errno;
+use nix::fcntl::OFlag;
 use nix::libc;
 use nix::unistd::{self, ForkResult, Pid};
 
-use crate::config::Mode;
+use crate::config::{Limit, Mode, Rlimit};
 use crate::errno::{Strerror, Why};
 use crate::kernel_signals::{self, KernelSigset};
 use crate::log::{self, LineBuffer, Log};
@@ -166,14 +169,109 @@ fn search_order(name: &[u8], path: Option<&[u8]>) -> (Vec<CString>, bool, Option
     (candidates, true, None)
 }
 
-/// Forks the child that runs the command. Returns its PID in the supervisor.
-pub fn spawn(plan: &mut ExecPlan, mode: Mode, log: Log) -> Result<Pid, Errno> {
+/// Why the command was not started.
+#[derive(Debug)]
+pub enum NotStarted {
+    /// fork() failed.
+    Fork(Errno),
+    /// The kernel refused a resource limit: the line that says so.
+    Limit(String),
+}
+
+/// Forks the child that runs the command, with `rlimits` set on it before it
+/// may exec. Returns its PID in the supervisor.
+pub fn spawn(
+    plan: &mut ExecPlan,
+    mode: Mode,
+    rlimits: &[Rlimit],
+    log: Log,
+) -> Result<Pid, NotStarted> {
+    // The child waits at this gate, a pipe, until the supervisor has set its
+    // limits and closed the writing end (or killed it for a refused one).
+    let gate = match rlimits.is_empty() {
+        true => None,
+        false => Some(unistd::pipe2(OFlag::O_CLOEXEC).map_err(NotStarted::Fork)?),
+    };
     // SAFETY: the process is single-threaded here, and the child branch only
     // makes async-signal-safe calls on memory prepared before the fork.
-    match unsafe { unistd::fork() }? {
-        ForkResult::Parent { child } => Ok(child),
-        ForkResult::Child => become_command(plan, mode, log),
+    match unsafe { unistd::fork() }.map_err(NotStarted::Fork)? {
+        ForkResult::Parent { child } => {
+            if let Err(line) = rlimits.iter().try_for_each(|limit| set_limit(child, limit)) {
+                let _ = nix::sys::signal::kill(child, nix::sys::signal::Signal::SIGKILL);
+                let _ = nix::sys::wait::waitpid(child, None);
+                return Err(NotStarted::Limit(line));
+            }
+            // Dropping the gate closes it: the child goes on.
+            drop(gate);
+            Ok(child)
+        }
+        ForkResult::Child => {
+            if let Some((reading, writing)) = gate {
+                drop(writing);
+                wait_at(&reading);
+            }
+            become_command(plan, mode, log)
+        }
     }
+}
+
+/// Blocks until the other end of the pipe is closed.
+fn wait_at(gate: &OwnedFd) {
+    let mut byte = [0u8; 1];
+    while let Err(Errno::EINTR) = unistd::read(gate, &mut byte) {}
+}
+
+/// Sets `limit` on `child`, through prlimit(2) (the kernel's 64-bit layout on
+/// every architecture): the kernel checks it, and its refusal is the one
+/// line that stops start-up.
+fn set_limit(child: Pid, limit: &Rlimit) -> Result<(), String> {
+    let mut old = libc::rlimit64 {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    prlimit(child, limit.resource, None, Some(&mut old)).map_err(|errno| {
+        format!(
+            "--rlimit {}: unable to read it ({})",
+            limit.name,
+            Why(errno)
+        )
+    })?;
+    let value = |side: Limit| match side {
+        Limit::Value(value) => value,
+        Limit::Unlimited => libc::RLIM64_INFINITY,
+        Limit::Hard => old.rlim_max,
+    };
+    let new = libc::rlimit64 {
+        rlim_cur: value(limit.soft),
+        rlim_max: value(limit.hard),
+    };
+    prlimit(child, limit.resource, Some(&new), None).map_err(|errno| {
+        let shown = |value: u64| match value {
+            libc::RLIM64_INFINITY => "unlimited".to_owned(),
+            value => value.to_string(),
+        };
+        format!(
+            "--rlimit {}={}:{}: the kernel refused it ({})",
+            limit.name,
+            shown(new.rlim_cur),
+            shown(new.rlim_max),
+            Why(errno)
+        )
+    })
+}
+
+fn prlimit(
+    pid: Pid,
+    resource: u32,
+    new: Option<&libc::rlimit64>,
+    old: Option<&mut libc::rlimit64>,
+) -> Result<(), Errno> {
+    let new = new.map_or(ptr::null(), ptr::from_ref);
+    let old = old.map_or(ptr::null_mut(), ptr::from_mut);
+    // SAFETY: each pointer is null or points at a live rlimit64, the
+    // kernel's layout for prlimit64 on every architecture.
+    let answer = unsafe { libc::syscall(libc::SYS_prlimit64, pid.as_raw(), resource, new, old) };
+    Errno::result(answer).map(drop)
 }
 
 /// The child's side of the fork: never returns.
