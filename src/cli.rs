@@ -125,6 +125,13 @@ struct Options {
                        CORE...; numbers, unlimited or hard). Repeatable."
     )]
     rlimit: Vec<Rlimit>,
+    #[argh(
+        option,
+        arg_name = "OCTAL",
+        from_str_fn(umask),
+        description = "start the command with this umask, such as 027."
+    )]
+    umask: Option<u32>,
 }
 
 // argh's value parsers want `String` errors; each is one of option_values'.
@@ -150,6 +157,10 @@ fn signal(text: &str) -> Result<i32, String> {
 
 fn rlimit(text: &str) -> Result<Rlimit, String> {
     value::rlimit(text).map_err(|error| error.to_string())
+}
+
+fn umask(text: &str) -> Result<u32, String> {
+    value::umask(text).map_err(|error| error.to_string())
 }
 
 impl Options {
@@ -200,6 +211,7 @@ impl Options {
             single_child_from_env,
             start: Start {
                 rlimits: self.rlimit,
+                umask: self.umask,
             },
             supervision: Supervision {
                 rewrites,

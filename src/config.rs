@@ -32,6 +32,8 @@ pub struct Config {
 pub struct Start {
     /// `--rlimit`, in the order given (a later one for a resource wins).
     pub rlimits: Vec<Rlimit>,
+    /// `--umask`.
+    pub umask: Option<u32>,
 }
 
 /// `--rlimit RESOURCE=SOFT[:HARD]`.

@@ -51,7 +51,8 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         process_tree::become_subreaper(config.log);
     }
     let path = spawn::path_variable();
-    let mut plan = spawn::ExecPlan::new(&config.command, path.as_ref().map(|p| p.as_bytes()));
+    let mut plan = spawn::ExecPlan::new(&config.command, path.as_ref().map(|p| p.as_bytes()))
+        .umask(config.start.umask);
     let child = match spawn::spawn(&mut plan, config.mode, &config.start.rlimits, config.log) {
         Ok(child) => child,
         Err(NotStarted::Fork(_)) => {

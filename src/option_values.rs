@@ -39,6 +39,8 @@ pub enum InvalidValue {
          prlimit(1) (NOFILE, NPROC, CORE, STACK...), limits as numbers, unlimited or hard"
     )]
     Rlimit,
+    #[error("expected an octal umask from 0 to 0777, such as 027")]
+    Umask,
 }
 
 /// The longest period any option takes, in seconds (about 31 years): far
@@ -244,6 +246,16 @@ pub fn rlimit(text: &str) -> Result<Rlimit, InvalidValue> {
     })
 }
 
+/// An octal umask, at most 0777 (`027`, `0022`, `7`).
+pub fn umask(text: &str) -> Result<u32, InvalidValue> {
+    let octal =
+        !text.is_empty() && text.len() <= 4 && text.bytes().all(|b| matches!(b, b'0'..=b'7'));
+    u32::from_str_radix(text, 8)
+        .ok()
+        .filter(|&mask| octal && mask <= 0o777)
+        .ok_or(InvalidValue::Umask)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,6 +439,19 @@ mod tests {
             "RLIMIT_=1",
         ] {
             assert_eq!(rlimit(bad), Err(InvalidValue::Rlimit), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn umask_is_octal_up_to_0777() {
+        assert_eq!(umask("027"), Ok(0o27));
+        assert_eq!(umask("0022"), Ok(0o22));
+        assert_eq!(umask("0"), Ok(0));
+        assert_eq!(umask("777"), Ok(0o777));
+        for bad in [
+            "", "8", "0o22", "1000", "07777", "-1", "22 ", "0x1f", "00000",
+        ] {
+            assert_eq!(umask(bad), Err(InvalidValue::Umask), "{bad:?}");
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Starting the child: fork, and in the child setsid, taking the terminal
-//! (terminal.rs), a clean signal state and exec with glibc's
+//! (terminal.rs), the umask, a clean signal state and exec with glibc's
 //! `execvp` rules; the resource limits set on it from the supervisor before
 //! it may exec. Everything the child needs is prepared before the fork, so
 //! that the child runs only async-signal-safe calls and allocates nothing.
@@ -13,6 +13,7 @@ use std::ptr;
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::libc;
+use nix::sys::stat::Mode as Permissions;
 use nix::unistd::{self, ForkResult, Pid};
 
 use crate::config::{Limit, Mode, Rlimit};
@@ -50,6 +51,8 @@ pub struct ExecPlan {
     script_argv: Vec<*const c_char>,
     /// An error glibc reports before trying anything.
     early_error: Option<Errno>,
+    /// The umask to exec with (`--umask`), or dumb-init's own.
+    umask: Option<Permissions>,
 }
 
 impl ExecPlan {
@@ -80,7 +83,14 @@ impl ExecPlan {
             searched,
             script_argv,
             early_error,
+            umask: None,
         }
+    }
+
+    /// The command starts with this umask.
+    pub fn umask(mut self, mask: Option<u32>) -> Self {
+        self.umask = mask.map(|mask| Permissions::from_bits_truncate(mask as libc::mode_t));
+        self
     }
 
     /// Tries each candidate as glibc's `execvp` does and returns the error
@@ -90,6 +100,9 @@ impl ExecPlan {
     fn exec(&mut self) -> Errno {
         if let Some(errno) = self.early_error {
             return errno;
+        }
+        if let Some(mask) = self.umask {
+            nix::sys::stat::umask(mask);
         }
         let mut denied = false;
         let mut last = Errno::ENOENT;
