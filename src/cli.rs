@@ -132,6 +132,12 @@ struct Options {
         description = "start the command with this umask, such as 027."
     )]
     umask: Option<u32>,
+    #[argh(
+        switch,
+        description = "where LISTEN_PID names dumb-init, name the command\n\
+                       instead, so that it takes the sockets."
+    )]
+    socket_activation: bool,
 }
 
 // argh's value parsers want `String` errors; each is one of option_values'.
@@ -212,6 +218,7 @@ impl Options {
             start: Start {
                 rlimits: self.rlimit,
                 umask: self.umask,
+                socket_activation: self.socket_activation,
             },
             supervision: Supervision {
                 rewrites,

@@ -34,6 +34,9 @@ pub struct Start {
     pub rlimits: Vec<Rlimit>,
     /// `--umask`.
     pub umask: Option<u32>,
+    /// `--socket-activation`: LISTEN_PID naming dumb-init is made to name
+    /// the command.
+    pub socket_activation: bool,
 }
 
 /// `--rlimit RESOURCE=SOFT[:HARD]`.

@@ -53,6 +53,12 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     let path = spawn::path_variable();
     let mut plan = spawn::ExecPlan::new(&config.command, path.as_ref().map(|p| p.as_bytes()))
         .umask(config.start.umask);
+    if config.start.socket_activation && plan.pass_sockets() {
+        log::debug!(
+            config.log,
+            "LISTEN_PID names dumb-init: the command's own PID replaces it."
+        );
+    }
     let child = match spawn::spawn(&mut plan, config.mode, &config.start.rlimits, config.log) {
         Ok(child) => child,
         Err(NotStarted::Fork(_)) => {

@@ -53,6 +53,8 @@ pub struct ExecPlan {
     early_error: Option<Errno>,
     /// The umask to exec with (`--umask`), or dumb-init's own.
     umask: Option<Permissions>,
+    /// The environment to exec with, where it is not the process's own.
+    environment: Option<Environment>,
 }
 
 impl ExecPlan {
@@ -84,6 +86,7 @@ impl ExecPlan {
             script_argv,
             early_error,
             umask: None,
+            environment: None,
         }
     }
 
@@ -91,6 +94,19 @@ impl ExecPlan {
     pub fn umask(mut self, mask: Option<u32>) -> Self {
         self.umask = mask.map(|mask| Permissions::from_bits_truncate(mask as libc::mode_t));
         self
+    }
+
+    /// `--socket-activation`: where LISTEN_PID names dumb-init, the command
+    /// gets LISTEN_PID naming itself, and no LISTEN_PIDFDID (which names a
+    /// pidfd of dumb-init's); LISTEN_FDS and LISTEN_FDNAMES pass unchanged.
+    /// Returns whether it did.
+    pub fn pass_sockets(&mut self) -> bool {
+        let ours = std::env::var_os("LISTEN_PID")
+            .is_some_and(|pid| pid.as_bytes() == Pid::this().to_string().as_bytes());
+        if ours {
+            self.environment = Some(Environment::with_listen_pid_slot());
+        }
+        ours
     }
 
     /// Tries each candidate as glibc's `execvp` does and returns the error
@@ -104,6 +120,15 @@ impl ExecPlan {
         if let Some(mask) = self.umask {
             nix::sys::stat::umask(mask);
         }
+        let environment = match &mut self.environment {
+            Some(environment) => {
+                environment.fill_listen_pid(Pid::this().as_raw());
+                environment.pointers.as_ptr()
+            }
+            // SAFETY: environ is the C library's, read as it left it; nobody
+            // changes it in this single-threaded child.
+            None => unsafe { environ },
+        };
         let mut denied = false;
         let mut last = Errno::ENOENT;
         for candidate in &self.candidates {
@@ -111,13 +136,13 @@ impl ExecPlan {
             // pending; the mask is restored if the exec fails.
             kernel_signals::discard_pending_sigpipe();
             kernel_signals::set_mask(&KernelSigset::none());
-            last = execve(candidate, &self.argv);
+            last = execve(candidate, &self.argv, environment);
             if last == Errno::ENOEXEC {
                 // No #! line and not a binary: glibc runs it with /bin/sh.
                 if let Some(script) = self.script_argv.get_mut(1) {
                     *script = candidate.as_ptr();
                 }
-                last = execve(SHELL, &self.script_argv);
+                last = execve(SHELL, &self.script_argv, environment);
             }
             kernel_signals::set_mask(&KernelSigset::all());
             if !self.searched {
@@ -137,16 +162,74 @@ impl ExecPlan {
     }
 }
 
-/// `execve(path, argv, environ)`; returns only when it failed, with why.
-fn execve(path: &CStr, argv: &[*const c_char]) -> Errno {
+/// `execve(path, argv, environment)`; returns only when it failed, with why.
+fn execve(path: &CStr, argv: &[*const c_char], environment: *const *const c_char) -> Errno {
     if argv.last() == Some(&ptr::null()) {
         // SAFETY: path is NUL-terminated; argv's pointers are NUL-terminated
         // strings owned by the plan (or SHELL), and it ends with a null
-        // pointer (checked above); environ is the C library's, ends with a
-        // null pointer, and nobody changes it in this single-threaded child.
-        unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), environ) };
+        // pointer (checked above); the environment is the C library's or
+        // the plan's, each a null-terminated array of strings.
+        unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), environment) };
     }
     Errno::last()
+}
+
+/// An environment of the command's own: the process's, but LISTEN_PID,
+/// whose value only the child can write (its PID), and no LISTEN_PIDFDID.
+struct Environment {
+    /// Keeps the strings that `pointers` points into alive.
+    _kept: Vec<CString>,
+    /// `LISTEN_PID=` and room for any PID and a NUL.
+    listen_pid: Vec<u8>,
+    pointers: Vec<*const c_char>,
+}
+
+const LISTEN_PID: &[u8] = b"LISTEN_PID=";
+
+impl Environment {
+    fn with_listen_pid_slot() -> Self {
+        let kept: Vec<CString> = std::env::vars_os()
+            .filter(|(name, _)| name != "LISTEN_PID" && name != "LISTEN_PIDFDID")
+            .filter_map(|(name, value)| {
+                CString::new([name.as_bytes(), b"=", value.as_bytes()].concat()).ok()
+            })
+            .collect();
+        // The largest PID has 10 digits; its NUL follows.
+        let mut listen_pid = LISTEN_PID.to_vec();
+        listen_pid.resize(LISTEN_PID.len().saturating_add(11), 0);
+        let mut pointers: Vec<*const c_char> = kept.iter().map(|s| s.as_ptr()).collect();
+        pointers.push(listen_pid.as_ptr().cast());
+        pointers.push(ptr::null());
+        Environment {
+            _kept: kept,
+            listen_pid,
+            pointers,
+        }
+    }
+
+    /// Writes `pid` after `LISTEN_PID=`, in place: the child's own PID,
+    /// known only after the fork. Async-signal-safe; allocates nothing.
+    fn fill_listen_pid(&mut self, pid: i32) {
+        let digits = self
+            .listen_pid
+            .get_mut(LISTEN_PID.len()..)
+            .unwrap_or_default();
+        let mut text = [0u8; 10];
+        let mut rest = pid.unsigned_abs();
+        let mut start = text.len();
+        while let Some(slot) = start.checked_sub(1).and_then(|i| text.get_mut(i)) {
+            *slot = b'0'.saturating_add((rest % 10) as u8);
+            start = start.saturating_sub(1);
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let text = text.get(start..).unwrap_or_default();
+        for (slot, byte) in digits.iter_mut().zip(text.iter().chain(&[0])) {
+            *slot = *byte;
+        }
+    }
 }
 
 /// The paths glibc's `execvp` tries for `name`: the name itself when it holds
