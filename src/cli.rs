@@ -24,7 +24,7 @@ use argh::{ArgsInfo, FlagInfo, FlagInfoKind, FromArgs, Optionality};
 use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
 
 use crate::config::{
-    Config, DelayTable, ExitRemap, Mode, Rewrite, RewriteTable, Rlimit, Start, Supervision,
+    Config, DelayTable, ExitRemap, Hook, Mode, Rewrite, RewriteTable, Rlimit, Start, Supervision,
 };
 use crate::getopt::{Flag, Found, Getopt};
 use crate::log::Log;
@@ -138,6 +138,15 @@ struct Options {
                        instead, so that it takes the sockets."
     )]
     socket_activation: bool,
+    #[argh(
+        option,
+        arg_name = "SIG:CMD",
+        from_str_fn(hook),
+        description = "when SIG arrives, run /bin/sh -c CMD in a group of\n\
+                       its own, and pass SIG on once it has exited (and\n\
+                       SIG's delay has ended). One per signal; repeatable."
+    )]
+    on_signal: Vec<Hook>,
 }
 
 // argh's value parsers want `String` errors; each is one of option_values'.
@@ -167,6 +176,10 @@ fn rlimit(text: &str) -> Result<Rlimit, String> {
 
 fn umask(text: &str) -> Result<u32, String> {
     value::umask(text).map_err(|error| error.to_string())
+}
+
+fn hook(text: &str) -> Result<Hook, String> {
+    value::hook(text).map_err(|error| error.to_string())
 }
 
 impl Options {
@@ -227,9 +240,22 @@ impl Options {
                 exit_remap,
                 tree: self.tree,
                 wait_tree: self.wait_tree,
+                hooks: one_per_signal(self.on_signal),
             },
         })
     }
+}
+
+/// The hooks, the last one given for each signal.
+fn one_per_signal(mut hooks: Vec<Hook>) -> Vec<Hook> {
+    let mut kept: Vec<Hook> = Vec::new();
+    while let Some(hook) = hooks.pop() {
+        if !kept.iter().any(|later| later.signal == hook.signal) {
+            kept.push(hook);
+        }
+    }
+    kept.reverse();
+    kept
 }
 
 /// What the command line asks for.
@@ -313,6 +339,13 @@ fn getopt_flag(info: &'static FlagInfo) -> Flag<'static> {
 /// Whether argh takes an option more than once (a `Vec` field).
 fn repeatable(info: &FlagInfo) -> bool {
     info.optionality == Optionality::Repeating
+}
+
+/// Whether an option's variable holds a comma-separated list: a repeatable
+/// option's does, but for `--on-signal`, whose one value is a shell command
+/// that may hold commas itself.
+fn takes_a_list(info: &FlagInfo) -> bool {
+    repeatable(info) && info.long != "--on-signal"
 }
 
 /// An option to hand to argh, from the command line or a variable.
@@ -401,7 +434,7 @@ fn variables(
             }
         } else if !value.is_empty() && !given.iter().any(|item| item.long == long) {
             let text = value.to_string_lossy();
-            match repeatable(info) {
+            match takes_a_list(info) {
                 true => items.extend(
                     text.split(',')
                         .map(|piece| item(Some(piece.trim().to_owned()))),
@@ -513,7 +546,7 @@ fn help(program: &[u8], flags: &[FlagInfo]) -> Vec<u8> {
         let long = info.long;
         let (left, right) = match &info.kind {
             FlagInfoKind::Switch => (format!("   {name}={on}"), format!("same as {long}")),
-            FlagInfoKind::Option { arg_name } if repeatable(info) => (
+            FlagInfoKind::Option { arg_name } if takes_a_list(info) => (
                 format!("   {name}={arg_name},..."),
                 format!("same as {long} for each item"),
             ),

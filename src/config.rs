@@ -73,6 +73,16 @@ pub struct Supervision {
     /// When the command exits, signal nothing and wait for every descendant
     /// (`--wait-tree`).
     pub wait_tree: bool,
+    /// `--on-signal`: the shell command to run when a signal arrives, before
+    /// it is passed on; one per signal (a later one wins).
+    pub hooks: Vec<Hook>,
+}
+
+/// `--on-signal SIGNAL:COMMAND`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hook {
+    pub signal: i32,
+    pub command: String,
 }
 
 impl Config {

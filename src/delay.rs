@@ -10,12 +10,14 @@ use crate::signal_names::MAXSIG;
 /// What to do with a signal that has just arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arrival {
-    /// Not delayed: forward it now.
+    /// Not delayed, no hook: forward it now.
     Forward,
-    /// Held: forward it when `period` has passed.
-    Held { period: Duration },
-    /// It was already held: forward it now, once, and end the hold.
-    CutShort,
+    /// Held: forward it when `period` has passed (if any) and its hook has
+    /// exited (if `hook`).
+    Held {
+        period: Option<Duration>,
+        hook: bool,
+    },
 }
 
 /// One signal's hold.
@@ -23,12 +25,23 @@ pub enum Arrival {
 enum Hold {
     #[default]
     None,
-    /// Due at this moment.
-    Until(Instant),
+    Held {
+        due: Due,
+        /// Its hook is still running.
+        hook: bool,
+    },
+}
+
+/// When a held signal's delay ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Due {
+    /// No delay: it waits for its hook only.
+    Now,
+    At(Instant),
     /// A period beyond what the clock can hold: it ends only with a second
     /// arrival or the command's exit. (The options refuse such periods; this
     /// keeps the arithmetic from panicking whatever it is given.)
-    Forever,
+    Never,
 }
 
 /// The holds in progress: for each signal, when it is due. `held` has bit N
@@ -49,38 +62,61 @@ fn bit(signal: usize) -> u32 {
 }
 
 impl Holds {
-    /// Decides what `signal`, arriving at `now()`, becomes under `table`.
-    /// The clock is read only for a signal that is delayed: the others, on
-    /// the forwarding path, cost no system call more.
+    fn slot(&mut self, signal: i32) -> Option<(usize, &mut Hold)> {
+        let index = usize::try_from(signal).ok()?;
+        Some((index, self.holds.get_mut(index)?))
+    }
+
+    /// A second arrival of a held signal: the hold ends, and the signal is to
+    /// be forwarded now. `false` if it was not held.
+    pub fn cut_short(&mut self, signal: i32) -> bool {
+        if self.held == 0 {
+            return false;
+        }
+        let Some((index, hold)) = self.slot(signal) else {
+            return false;
+        };
+        let was_held = std::mem::take(hold) != Hold::None;
+        self.held &= !bit(index);
+        was_held
+    }
+
+    /// Decides what `signal`, arriving at `now()` and not held yet, becomes
+    /// under `table`, when its hook has just started (`hook`) or not. The
+    /// clock is read only for a signal that is delayed: the others, on the
+    /// forwarding path, cost no system call more.
     pub fn arrive(
         &mut self,
         signal: i32,
         table: &DelayTable,
+        hook: bool,
         now: impl FnOnce() -> Instant,
     ) -> Arrival {
-        let Some(period) = table.get(signal) else {
+        let period = table.get(signal);
+        if period.is_none() && !hook {
+            return Arrival::Forward;
+        }
+        let Some((index, slot)) = self.slot(signal) else {
             return Arrival::Forward;
         };
-        let Some((index, hold)) = usize::try_from(signal)
-            .ok()
-            .and_then(|index| Some((index, self.holds.get_mut(index)?)))
-        else {
-            return Arrival::Forward;
+        let due = match period {
+            None => Due::Now,
+            Some(period) => now().checked_add(period).map_or(Due::Never, Due::At),
         };
-        match std::mem::take(hold) {
-            Hold::None => {
-                *hold = now().checked_add(period).map_or(Hold::Forever, Hold::Until);
-                self.held |= bit(index);
-                Arrival::Held { period }
-            }
-            Hold::Until(_) | Hold::Forever => {
-                self.held &= !bit(index);
-                Arrival::CutShort
-            }
+        *slot = Hold::Held { due, hook };
+        self.held |= bit(index);
+        Arrival::Held { period, hook }
+    }
+
+    /// `signal`'s hook has exited: the hold now waits for its delay only.
+    pub fn hook_done(&mut self, signal: i32) {
+        if let Some((_, Hold::Held { hook, .. })) = self.slot(signal) {
+            *hook = false;
         }
     }
 
-    /// The earliest moment a hold ends, if any is in progress.
+    /// The earliest moment a hold ends by its delay, if any is in progress
+    /// and not waiting for a hook.
     pub fn next_due(&self) -> Option<Instant> {
         if self.held == 0 {
             return None;
@@ -88,14 +124,18 @@ impl Holds {
         self.holds
             .iter()
             .filter_map(|hold| match hold {
-                Hold::Until(due) => Some(*due),
-                Hold::None | Hold::Forever => None,
+                Hold::Held {
+                    due: Due::At(due),
+                    hook: false,
+                } => Some(*due),
+                _ => None,
             })
             .min()
     }
 
-    /// A signal whose hold has ended by `now()`, taken off the holds (the
-    /// clock is read only while something is held).
+    /// A signal whose hold has ended by `now()` (its delay over, its hook
+    /// exited), taken off the holds. The clock is read only while something
+    /// is held.
     pub fn take_due(&mut self, now: impl FnOnce() -> Instant) -> Option<i32> {
         if self.held == 0 {
             return None;
@@ -105,7 +145,14 @@ impl Holds {
             .holds
             .iter_mut()
             .enumerate()
-            .find(|(_, hold)| matches!(hold, Hold::Until(due) if *due <= now))?;
+            .find(|(_, hold)| match hold {
+                Hold::Held { hook: true, .. } | Hold::None => false,
+                Hold::Held { due, hook: false } => match due {
+                    Due::Now => true,
+                    Due::At(due) => *due <= now,
+                    Due::Never => false,
+                },
+            })?;
         *hold = Hold::None;
         self.held &= !bit(index);
         i32::try_from(index).ok()
@@ -138,7 +185,10 @@ mod tests {
     fn a_signal_without_a_delay_is_forwarded_at_once_without_reading_the_clock() {
         let mut holds = Holds::default();
         let clock_unread = || -> Instant { panic!("the clock was read") };
-        assert_eq!(holds.arrive(10, &table(), clock_unread), Arrival::Forward);
+        assert_eq!(
+            holds.arrive(10, &table(), false, clock_unread),
+            Arrival::Forward
+        );
         assert_eq!(holds.next_due(), None);
         assert_eq!(holds.take_due(clock_unread), None, "nothing held: no clock");
     }
@@ -148,8 +198,11 @@ mod tests {
         let (mut holds, start) = (Holds::default(), Instant::now());
         let period = Duration::from_secs(5);
         assert_eq!(
-            holds.arrive(TERM, &table(), || start),
-            Arrival::Held { period }
+            holds.arrive(TERM, &table(), false, || start),
+            Arrival::Held {
+                period: Some(period),
+                hook: false
+            }
         );
         assert_eq!(holds.next_due(), Some(start + period));
         assert_eq!(holds.take_due(|| start + Duration::from_secs(4)), None);
@@ -161,14 +214,13 @@ mod tests {
     #[test]
     fn a_second_arrival_cuts_the_hold_short_and_the_signal_goes_once() {
         let (mut holds, start) = (Holds::default(), Instant::now());
-        holds.arrive(TERM, &table(), || start);
-        let later = start + Duration::from_secs(1);
-        assert_eq!(holds.arrive(TERM, &table(), || later), Arrival::CutShort);
+        holds.arrive(TERM, &table(), false, || start);
+        assert!(holds.cut_short(TERM));
         assert_eq!(holds.next_due(), None);
         assert_eq!(holds.take_due(|| start + Duration::from_secs(10)), None);
         // Nothing is held any more: the next arrival starts a new hold.
         assert!(matches!(
-            holds.arrive(TERM, &table(), || later),
+            holds.arrive(TERM, &table(), false, || start),
             Arrival::Held { .. }
         ));
     }
@@ -176,8 +228,8 @@ mod tests {
     #[test]
     fn holds_of_different_signals_run_side_by_side() {
         let (mut holds, start) = (Holds::default(), Instant::now());
-        holds.arrive(TERM, &table(), || start);
-        holds.arrive(INT, &table(), || start);
+        holds.arrive(TERM, &table(), false, || start);
+        holds.arrive(INT, &table(), false, || start);
         assert_eq!(holds.next_due(), Some(start + Duration::from_secs(1)));
         assert_eq!(holds.take_due(|| start + Duration::from_secs(2)), Some(INT));
         assert_eq!(holds.next_due(), Some(start + Duration::from_secs(5)));
@@ -191,9 +243,10 @@ mod tests {
         table.set(TERM, Duration::MAX);
         let (mut holds, start) = (Holds::default(), Instant::now());
         assert_eq!(
-            holds.arrive(TERM, &table, || start),
+            holds.arrive(TERM, &table, false, || start),
             Arrival::Held {
-                period: Duration::MAX
+                period: Some(Duration::MAX),
+                hook: false
             }
         );
         assert_eq!(holds.next_due(), None);
@@ -201,7 +254,50 @@ mod tests {
             holds.take_due(|| start + Duration::from_secs(1 << 40)),
             None
         );
-        assert_eq!(holds.arrive(TERM, &table, || start), Arrival::CutShort);
+        assert!(holds.cut_short(TERM));
         assert_eq!(holds.drop_all().count(), 0);
+    }
+
+    #[test]
+    fn a_signal_with_a_hook_waits_for_it_and_for_its_delay_whichever_is_later() {
+        let (mut holds, start) = (Holds::default(), Instant::now());
+        // No delay for USR1: it waits for its hook only.
+        assert_eq!(
+            holds.arrive(10, &table(), true, || start),
+            Arrival::Held {
+                period: None,
+                hook: true
+            }
+        );
+        assert_eq!(holds.take_due(|| start), None, "the hook runs");
+        holds.hook_done(10);
+        assert_eq!(holds.take_due(|| start), Some(10));
+        // TERM's delay (5 s) outlasts its hook (done at 1 s)...
+        holds.arrive(TERM, &table(), true, || start);
+        assert_eq!(holds.next_due(), None, "no wake-up while the hook runs");
+        holds.hook_done(TERM);
+        assert_eq!(holds.take_due(|| start + Duration::from_secs(1)), None);
+        assert_eq!(
+            holds.take_due(|| start + Duration::from_secs(5)),
+            Some(TERM)
+        );
+        // ...and a hook that outlasts the delay holds the signal past it.
+        holds.arrive(TERM, &table(), true, || start);
+        assert_eq!(holds.take_due(|| start + Duration::from_secs(6)), None);
+        holds.hook_done(TERM);
+        assert_eq!(
+            holds.take_due(|| start + Duration::from_secs(6)),
+            Some(TERM)
+        );
+    }
+
+    #[test]
+    fn a_signal_not_held_is_not_cut_short() {
+        let mut holds = Holds::default();
+        assert!(!holds.cut_short(TERM));
+        holds.arrive(INT, &table(), false, Instant::now);
+        assert!(!holds.cut_short(TERM));
+        assert!(holds.cut_short(INT));
+        assert!(!holds.cut_short(INT), "only once");
     }
 }

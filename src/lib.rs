@@ -25,6 +25,7 @@ pub mod terminal;
 // Parts of those.
 mod delay;
 mod getopt;
+mod hooks;
 mod kernel_signals;
 mod option_values;
 mod signal_names;

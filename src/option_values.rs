@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use nix::libc;
 
-use crate::config::{Limit, Rewrite, Rlimit};
+use crate::config::{Hook, Limit, Rewrite, Rlimit};
 use crate::signal_names::{self, MAXSIG};
 
 /// A value that an option or environment variable does not take.
@@ -41,6 +41,11 @@ pub enum InvalidValue {
     Rlimit,
     #[error("expected an octal umask from 0 to 0777, such as 027")]
     Umask,
+    #[error(
+        "expected SIGNAL:COMMAND, such as 'TERM:nginx -s quit' (a signal dumb-init passes \
+         on, and a shell command)"
+    )]
+    Hook,
 }
 
 /// The longest period any option takes, in seconds (about 31 years): far
@@ -256,6 +261,20 @@ pub fn umask(text: &str) -> Result<u32, InvalidValue> {
         .ok_or(InvalidValue::Umask)
 }
 
+/// `SIGNAL:COMMAND`: a signal dumb-init passes on and a shell command that
+/// is not blank (nor holds a byte that was not UTF-8, which would reach the
+/// shell changed).
+pub fn hook(text: &str) -> Result<Hook, InvalidValue> {
+    let (signal, command) = text.split_once(':').ok_or(InvalidValue::Hook)?;
+    if command.trim().is_empty() || command.contains(char::REPLACEMENT_CHARACTER) {
+        return Err(InvalidValue::Hook);
+    }
+    Ok(Hook {
+        signal: signal_names::forwardable(signal).ok_or(InvalidValue::Hook)?,
+        command: command.to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,6 +471,32 @@ mod tests {
             "", "8", "0o22", "1000", "07777", "-1", "22 ", "0x1f", "00000",
         ] {
             assert_eq!(umask(bad), Err(InvalidValue::Umask), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hook_takes_a_signal_and_a_command() {
+        assert_eq!(
+            hook("TERM:nginx -s quit"),
+            Ok(Hook {
+                signal: 15,
+                command: "nginx -s quit".to_owned()
+            })
+        );
+        assert_eq!(
+            hook("usr1:a:b, c").map(|h| h.command),
+            Ok("a:b, c".to_owned())
+        );
+        for bad in [
+            "TERM",
+            "TERM:",
+            "TERM:  ",
+            "KILL:x",
+            "NOPE:x",
+            ":x",
+            "TERM:a\u{fffd}b",
+        ] {
+            assert_eq!(hook(bad), Err(InvalidValue::Hook), "{bad:?}");
         }
     }
 }

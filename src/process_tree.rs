@@ -61,6 +61,8 @@ pub fn signal_on_parent_death(signal: i32, parent: Pid, log: Log) {
 pub(crate) struct Member {
     pub pid: Pid,
     pub parent: Pid,
+    /// Its process group.
+    pub group: Pid,
     /// When it started, in clock ticks since boot: with the PID, it names
     /// this process and no other, even once the PID is reused.
     start: u64,
@@ -240,18 +242,19 @@ fn member(pid: Pid) -> Option<Member> {
     // A stat line is a few hundred bytes; a command name is at most 64.
     let mut stat = [0u8; 1024];
     let read = nix::unistd::read(&file, &mut stat).ok()?;
-    let (parent, start) = parse_stat(stat.get(..read)?)?;
+    let (parent, group, start) = parse_stat(stat.get(..read)?)?;
     Some(Member {
         pid,
         parent: Pid::from_raw(parent),
+        group: Pid::from_raw(group),
         start,
     })
 }
 
-/// The parent PID and the start time from the text of `/proc/<pid>/stat`:
-/// the 4th and 22nd fields, counted past the command name, which is in
-/// parentheses and may itself hold `)`.
-fn parse_stat(stat: &[u8]) -> Option<(i32, u64)> {
+/// The parent PID, the process group and the start time from the text of
+/// `/proc/<pid>/stat`: the 4th, 5th and 22nd fields, counted past the
+/// command name, which is in parentheses and may itself hold `)`.
+fn parse_stat(stat: &[u8]) -> Option<(i32, i32, u64)> {
     let after_name = stat.iter().rposition(|&b| b == b')')?;
     let rest = std::str::from_utf8(stat.get(after_name.checked_add(1)?..)?).ok()?;
     let mut fields = rest.split_ascii_whitespace();
@@ -260,9 +263,10 @@ fn parse_stat(stat: &[u8]) -> Option<(i32, u64)> {
         .parse()
         .ok()
         .filter(|&parent: &i32| parent >= 0)?;
-    // Fields 5 to 21 lie between the parent and the start time.
-    let start = fields.nth(17)?.parse().ok()?;
-    Some((parent, start))
+    let group = fields.next()?.parse().ok()?;
+    // Fields 6 to 21 lie between the group and the start time.
+    let start = fields.nth(16)?.parse().ok()?;
+    Some((parent, group, start))
 }
 
 #[cfg(test)]
@@ -276,7 +280,7 @@ mod tests {
 
     #[test]
     fn the_parent_and_start_are_read_past_a_name_holding_parentheses() {
-        assert_eq!(parse_stat(STAT), Some((7, 123456)));
+        assert_eq!(parse_stat(STAT), Some((7, 42, 123456)));
         assert_eq!(parse_stat(b"garbage"), None);
         assert_eq!(parse_stat(b"9 (x) S -1 9"), None);
         assert_eq!(parse_stat(b"9 (x) S 1 9"), None, "cut short");

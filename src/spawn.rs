@@ -1,13 +1,15 @@
 //! Starting the child: fork, and in the child setsid, taking the terminal
 //! (terminal.rs), the umask, a clean signal state and exec with glibc's
 //! `execvp` rules; the resource limits set on it from the supervisor before
-//! it may exec. Everything the child needs is prepared before the fork, so
-//! that the child runs only async-signal-safe calls and allocates nothing.
+//! it may exec. The hooks of `--on-signal` start the same way, each in a
+//! process group of its own. Everything a child needs is prepared before the
+//! fork, so that the child runs only async-signal-safe calls and allocates
+//! nothing.
 
-use std::ffi::{CStr, CString, OsString, c_char};
+use std::ffi::{CStr, CString, OsStr, OsString, c_char};
 use std::fmt::Write;
 use std::os::fd::OwnedFd;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::ptr;
 
 use nix::errno::Errno;
@@ -55,6 +57,8 @@ pub struct ExecPlan {
     umask: Option<Permissions>,
     /// The environment to exec with, where it is not the process's own.
     environment: Option<Environment>,
+    /// The directory to exec in, where it is not the process's own.
+    directory: Option<CString>,
 }
 
 impl ExecPlan {
@@ -87,6 +91,7 @@ impl ExecPlan {
             early_error,
             umask: None,
             environment: None,
+            directory: None,
         }
     }
 
@@ -119,6 +124,10 @@ impl ExecPlan {
         }
         if let Some(mask) = self.umask {
             nix::sys::stat::umask(mask);
+        }
+        if let Some(directory) = &self.directory {
+            // Gone since? Then where dumb-init is.
+            let _ = unistd::chdir(directory.as_c_str());
         }
         let environment = match &mut self.environment {
             Some(environment) => {
@@ -383,12 +392,46 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
         log::debug!(log, "setsid complete.");
     }
     let errno = plan.exec();
+    say_exec_failed(plan, errno);
+    exit_now(2)
+}
+
+/// `[dumb-init] NAME: strerror`, as the reference words an exec failure.
+fn say_exec_failed(plan: &ExecPlan, errno: Errno) {
     let mut line = LineBuffer::new();
     line.push(b"[dumb-init] ");
     line.push(&plan.name);
     let _ = writeln!(line, ": {}", Strerror::from(errno));
     line.flush();
-    exit_now(2)
+}
+
+/// A hook's exec: `/bin/sh -c COMMAND`, in the directory dumb-init was
+/// started in (the supervisor moves to `/`).
+pub fn hook_plan(command: &str) -> ExecPlan {
+    let argv =
+        [SHELL.to_bytes(), b"-c", command.as_bytes()].map(|arg| OsStr::from_bytes(arg).to_owned());
+    let mut plan = ExecPlan::new(&argv, None);
+    plan.directory = std::env::current_dir()
+        .ok()
+        .and_then(|directory| CString::new(directory.into_os_string().into_vec()).ok());
+    plan
+}
+
+/// Forks a hook: in a process group of its own, so that what is passed on to
+/// the command's group or tree does not reach it, and killed with SIGKILL if
+/// dumb-init dies. Its output is dumb-init's.
+pub fn spawn_hook(plan: &mut ExecPlan) -> Result<Pid, Errno> {
+    // SAFETY: as for `spawn`.
+    match unsafe { unistd::fork() }? {
+        ForkResult::Parent { child } => Ok(child),
+        ForkResult::Child => {
+            let _ = unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
+            let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+            let errno = plan.exec();
+            say_exec_failed(plan, errno);
+            exit_now(127)
+        }
+    }
 }
 
 /// `_exit(2)`: ends the child at once, without the exit handlers that belong

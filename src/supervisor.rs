@@ -15,6 +15,7 @@ use signal_hook::consts::signal::{
 
 use crate::config::{Mode, RewriteTable, Supervision, Translation};
 use crate::delay::{Arrival, Holds};
+use crate::hooks::Hooks;
 use crate::kernel_signals::{self, KernelSigset, Received};
 use crate::log::{self, Log};
 use crate::process_tree::{self, ProcNotOurs};
@@ -132,6 +133,7 @@ pub struct Supervisor {
     log: Log,
     settings: Supervision,
     holds: Holds,
+    hooks: Hooks,
     /// The command has been reaped: its PID may name another process now.
     child_reaped: bool,
     /// The tree could not be read: said once, then the group is signalled.
@@ -152,6 +154,7 @@ impl Supervisor {
             target,
             hand_off,
             log,
+            hooks: Hooks::new(&settings.hooks),
             settings,
             holds: Holds::default(),
             child_reaped: false,
@@ -181,6 +184,7 @@ impl Supervisor {
             true => self.wait_for_the_tree(),
             false => self.end_the_rest(),
         }
+        self.hooks.kill_all();
         let status = exit.status();
         log::debug!(self.log, "Child exited with status {status}. Goodbye.");
         let mapped = self.settings.exit_remap.map(status);
@@ -201,25 +205,37 @@ impl Supervisor {
             .map(|due| due.saturating_duration_since(Instant::now()))
     }
 
-    /// Forwards a received signal, unless `--delay` holds it.
+    /// Forwards a received signal, unless `--delay` or its `--on-signal`
+    /// hook holds it; a second arrival of a held signal goes at once.
     fn forward_or_hold(&mut self, translation: Translation, suspend_self: bool) {
         let signal = translation.incoming();
+        if self.holds.cut_short(signal) {
+            log::debug!(
+                self.log,
+                "Signal {signal} arrived again while held: forwarding it now."
+            );
+            return self.forward(translation, suspend_self);
+        }
+        let hook = self.hooks.start(signal, self.log);
         match self
             .holds
-            .arrive(signal, &self.settings.delays, Instant::now)
+            .arrive(signal, &self.settings.delays, hook, Instant::now)
         {
             Arrival::Forward => self.forward(translation, suspend_self),
-            Arrival::Held { period } => log::debug!(
-                self.log,
-                "Holding signal {signal} for {} ms before forwarding it.",
-                log::millis(period)
-            ),
-            Arrival::CutShort => {
-                log::debug!(
-                    self.log,
-                    "Signal {signal} arrived again while held: forwarding it now."
-                );
-                self.forward(translation, suspend_self);
+            Arrival::Held { period, hook } => {
+                if let Some(period) = period {
+                    log::debug!(
+                        self.log,
+                        "Holding signal {signal} for {} ms before forwarding it.",
+                        log::millis(period)
+                    );
+                }
+                if hook {
+                    log::debug!(
+                        self.log,
+                        "Holding signal {signal} until its hook has exited."
+                    );
+                }
             }
         }
     }
@@ -228,7 +244,7 @@ impl Supervisor {
         while let Some(signal) = self.holds.take_due(Instant::now) {
             log::debug!(
                 self.log,
-                "Held signal {signal} for its delay: forwarding it now."
+                "Signal {signal} is held no longer: forwarding it now."
             );
             self.forward(self.settings.rewrites.translate(signal), suspends(signal));
         }
@@ -275,7 +291,8 @@ impl Supervisor {
     /// is not an error here.
     fn send(&mut self, signal: i32) {
         if let ForwardTarget::Tree(_) = self.target {
-            match process_tree::signal_tree(Pid::this(), signal, |_| false) {
+            let hooks = &self.hooks;
+            match process_tree::signal_tree(Pid::this(), signal, |member| hooks.spares(member)) {
                 Ok(_) => return,
                 Err(ProcNotOurs) if !self.said_proc_is_not_ours => {
                     log::error!(
@@ -299,13 +316,24 @@ impl Supervisor {
     /// Reaps every child that has exited; returns the command's exit if it
     /// was among them.
     fn reap_until_child_exits(&mut self) -> Option<ChildExit> {
-        while let Reaped::One(pid, exit) = reap(self.log, WaitPidFlag::WNOHANG) {
+        while let Reaped::One(pid, exit) = self.reap() {
             if pid == self.child {
                 self.child_reaped = true;
                 return Some(exit);
             }
         }
         None
+    }
+
+    /// Reaps one child without waiting; a hook's end lets its signal go on.
+    fn reap(&mut self) -> Reaped {
+        let reaped = reap(self.log, WaitPidFlag::WNOHANG);
+        if let Reaped::One(pid, exit) = reaped
+            && let Some(signal) = self.hooks.exited(pid, exit.status(), self.log)
+        {
+            self.holds.hook_done(signal);
+        }
+        reaped
     }
 
     /// The command has exited: held signals are dropped, SIGTERM goes to what
@@ -337,7 +365,7 @@ impl Supervisor {
         // period the clock cannot reach, which never ends).
         let mut deadline: Option<Option<Instant>> = None;
         loop {
-            match reap(self.log, WaitPidFlag::WNOHANG) {
+            match self.reap() {
                 Reaped::One(..) => continue,
                 Reaped::NoneLeft => {
                     log::debug!(self.log, "No process is left.");
@@ -391,7 +419,7 @@ impl Supervisor {
             log::millis(period)
         );
         loop {
-            match reap(self.log, WaitPidFlag::WNOHANG) {
+            match self.reap() {
                 Reaped::One(..) => continue,
                 Reaped::NoneLeft => {
                     log::debug!(
@@ -476,7 +504,7 @@ impl Supervisor {
     /// dropped: the tree is being killed.
     fn reap_until_none_left(&mut self, until: Option<Instant>) -> bool {
         loop {
-            match reap(self.log, WaitPidFlag::WNOHANG) {
+            match self.reap() {
                 Reaped::One(..) => continue,
                 Reaped::NoneLeft => return true,
                 Reaped::StillRunning => {}
