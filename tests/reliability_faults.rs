@@ -24,7 +24,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{
-    Running, Scratch, code, dumb_init, eventually, proc_state, run, signal_recorder,
+    Running, Scratch, code, dumb_init, eventually, proc_state, run, signal_recorder, skip,
     wait_for_lines, write_executable,
 };
 use reliability::REFERENCE;
@@ -89,7 +89,11 @@ impl Drop for PidsLimit {
 #[test]
 fn fork_failure_under_a_pids_cgroup_limit_is_one_line_and_exit_1() {
     let Some(root) = writable_pids_cgroup() else {
-        eprintln!("skipped: no writable pids cgroup here (the RLIMIT_NPROC test covers it)");
+        skip(
+            "fork failure under a pids cgroup",
+            "no pids cgroup this user may create children in (the RLIMIT_NPROC test \
+             covers the same failure)",
+        );
         return;
     };
     for binary in both_binaries() {
@@ -113,8 +117,7 @@ fn fork_failure_under_a_pids_cgroup_limit_is_one_line_and_exit_1() {
 
 #[test]
 fn fork_failure_under_rlimit_nproc_is_one_line_and_exit_1() {
-    // SAFETY: getuid has no preconditions.
-    let root = unsafe { nix::libc::getuid() } == 0;
+    let root = common::is_root();
     // Copies that `nobody` can run, wherever the build tree is.
     let scratch = Scratch::new("nproc");
     fs::set_permissions(scratch.dir(), fs::Permissions::from_mode(0o755)).unwrap();

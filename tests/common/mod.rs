@@ -1,14 +1,18 @@
-//! Shared support for the integration tests: the binary under test, scratch
-//! directories, children with deadlines, and polling for files that helper
-//! scripts write. Every process started here is killed and waited for.
+//! Shared support for the integration tests: the binary under test, what
+//! this machine and user allow (and the groups of tests skipped where they
+//! do not), scratch directories, children with deadlines, and polling for
+//! files that helper scripts write. Every process started here is killed and
+//! waited for.
 
 #![allow(dead_code)]
 
 use std::fs;
+use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long any single wait in a test may take before the test fails.
@@ -29,18 +33,99 @@ pub fn dumb_init_with(args: &[&str]) -> Command {
     command
 }
 
+/// Whether the tests run as root.
+pub fn is_root() -> bool {
+    // SAFETY: geteuid takes nothing and cannot fail.
+    unsafe { nix::libc::geteuid() == 0 }
+}
+
+/// Says, once per test binary, that the tests of `group` return early here
+/// and why. Written to the process's stderr itself rather than through
+/// `eprintln!`, which the test harness captures and shows only for a test
+/// that fails: a skip must be seen in a run that passes.
+pub fn skip(group: &str, reason: &str) {
+    static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(PoisonError::into_inner);
+    if !said.iter().any(|known| known == group) {
+        said.push(group.to_owned());
+        let _ = writeln!(std::io::stderr(), "skip: {group}: {reason}");
+    }
+}
+
+/// Whether `program` can be found on PATH. Where it cannot, root fails the
+/// test (`make deps` installs everything the tests use, and a root run must
+/// run them all) and any other user skips `group`, saying so once.
+pub fn tool(program: &str, group: &str) -> bool {
+    let found = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            use std::os::unix::fs::PermissionsExt;
+            fs::metadata(dir.join(program))
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        })
+    });
+    if !found {
+        let install = "`sh tools/install-test-deps.sh` as root installs it";
+        assert!(!is_root(), "{program} is not installed: {install}");
+        skip(group, &format!("{program} is not installed ({install})"));
+    }
+    found
+}
+
+/// unshare's options for a new PID namespace with its own /proc, or `None`
+/// where this user cannot make one (said once). Root makes it directly; any
+/// other user inside a user namespace of its own, mapped to root there,
+/// where the kernel allows that (the namespace's processes are still the
+/// user's, so the tests signal them from outside as before).
+pub fn pid_namespace() -> Option<&'static [&'static str]> {
+    const AS_ROOT: &[&str] = &["--pid", "--fork", "--mount-proc", "--kill-child"];
+    const AS_USER: &[&str] = &[
+        "--user",
+        "--map-root-user",
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "--kill-child",
+    ];
+    static HOW: OnceLock<Option<&'static [&'static str]>> = OnceLock::new();
+    let how = *HOW.get_or_init(|| {
+        if is_root() {
+            return Some(AS_ROOT);
+        }
+        let probe = Command::new("unshare")
+            .args(AS_USER)
+            .arg("true")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        probe
+            .is_ok_and(|status| status.success())
+            .then_some(AS_USER)
+    });
+    if how.is_none() {
+        skip(
+            "PID namespaces",
+            "not root, and this kernel lets no user namespace be made \
+             (`unshare --user --map-root-user --pid` failed): the tests that \
+             run dumb-init or tini as PID 1 of a namespace return early",
+        );
+    }
+    how
+}
+
 /// A command running dumb-init as PID 1 of a new PID namespace (with its own
-/// /proc). unshare forwards nothing, so signals are sent to the PID that
+/// /proc), or `None` where none can be made (see `pid_namespace`). unshare
+/// forwards nothing, so signals are sent to the PID that
 /// `namespace_init_pid` finds.
-pub fn dumb_init_as_pid1(args: &[&str]) -> Command {
+pub fn dumb_init_as_pid1(args: &[&str]) -> Option<Command> {
     let mut command = Command::new("unshare");
     command
-        .args(["--pid", "--fork", "--mount-proc", "--kill-child"])
+        .args(pid_namespace()?)
         .arg(dumb_init())
         .args(args)
         .process_group(0)
         .stdin(Stdio::null());
-    command
+    Some(command)
 }
 
 /// The PID (in our namespace) of the process that `unshare` forked.
@@ -93,7 +178,6 @@ impl Scratch {
 /// The file is only ever open for writing in `sh`, which exits before this
 /// returns.
 pub fn write_executable(path: &Path, bytes: &[u8]) {
-    use std::io::Write;
     let mut writer = Command::new("sh")
         .args(["-c", r#"cat > "$1" && chmod 755 "$1""#, "sh"])
         .arg(path)
@@ -322,40 +406,39 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 /// tini, a real init that reaps whatever is orphaned inside it, so that tests
 /// with orphans never leave zombies to the machine's own init. `$DUMB_INIT`
 /// in the script is the binary under test. When the script ends, tini exits
-/// and the kernel ends everything left in the namespace.
-pub fn namespace_with_init(script: &str) -> Command {
+/// and the kernel ends everything left in the namespace. `None` where no
+/// namespace can be made or tini is missing (said once).
+pub fn namespace_with_init(script: &str) -> Option<Command> {
+    let namespace = pid_namespace()?;
+    if !tool("tini", "tests under tini in a PID namespace") {
+        return None;
+    }
     let mut command = Command::new("unshare");
     command
-        .args([
-            "--pid",
-            "--fork",
-            "--mount-proc",
-            "--kill-child",
-            "tini",
-            "--",
-            "sh",
-            "-c",
-        ])
+        .args(namespace)
+        .args(["tini", "--", "sh", "-c"])
         .arg(script)
         .env("DUMB_INIT", dumb_init())
         .process_group(0)
         .stdin(Stdio::null());
-    command
+    Some(command)
 }
 
 /// Runs `script` under tini in a PID namespace (see `namespace_with_init`),
 /// `$WORK` a scratch directory; asserts that it succeeded and returns its
-/// stdout lines.
-pub fn lines_in_namespace(script: &str) -> Vec<String> {
+/// stdout lines, or `None` where it cannot run here.
+pub fn lines_in_namespace(script: &str) -> Option<Vec<String>> {
     let scratch = Scratch::new("namespace");
-    let output = run(namespace_with_init(script).env("WORK", scratch.dir()));
+    let output = run(namespace_with_init(script)?.env("WORK", scratch.dir()));
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    Some(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
 }

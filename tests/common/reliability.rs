@@ -22,10 +22,14 @@ pub fn scale(short: u64, long: u64) -> u64 {
     if long_tests() { long } else { short }
 }
 
-/// The load generator, compiled from `reliability_helper.c` on first use.
-pub fn helper() -> &'static Path {
+/// The load generator, compiled from `reliability_helper.c` on first use;
+/// `None` where there is no C compiler (said once; root fails instead).
+pub fn helper() -> Option<&'static Path> {
     static HELPER: OnceLock<PathBuf> = OnceLock::new();
-    HELPER.get_or_init(|| {
+    if HELPER.get().is_none() && !crate::common::tool("cc", "tests with the C helper") {
+        return None;
+    }
+    let helper = HELPER.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reliability");
         fs::create_dir_all(&dir).unwrap();
         let source = dir.join(format!("helper-{}.c", std::process::id()));
@@ -39,7 +43,8 @@ pub fn helper() -> &'static Path {
             .expect("run cc (tools/install-test-deps.sh installs gcc)");
         assert!(status.success(), "the load generator did not compile");
         binary
-    })
+    });
+    Some(helper)
 }
 
 /// xorshift64*: the same cases for the same seed, on every machine.
