@@ -24,10 +24,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{
-    Running, Scratch, code, dumb_init, eventually, proc_state, run, signal_recorder, skip,
+    Running, Scratch, code, eventually, ours_and_reference, proc_state, run, signal_recorder, skip,
     wait_for_lines, write_executable,
 };
-use reliability::REFERENCE;
 
 const FORK_FAILED: &str = "[dumb-init] Unable to fork. Exiting.\n";
 
@@ -41,10 +40,6 @@ fn run_binary(binary: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .process_group(0)
         .stdin(Stdio::null());
     run(&mut command)
-}
-
-fn both_binaries() -> [PathBuf; 2] {
-    [dumb_init(), PathBuf::from(REFERENCE)]
 }
 
 /// A pids cgroup (v1 controller, or v2 with pids enabled) that we may create
@@ -96,7 +91,7 @@ fn fork_failure_under_a_pids_cgroup_limit_is_one_line_and_exit_1() {
         );
         return;
     };
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         // One process allowed: dumb-init itself. The shell moves into the
         // cgroup and becomes dumb-init, whose fork then fails.
         let limit = PidsLimit::new(&root, "fork", 1);
@@ -121,7 +116,7 @@ fn fork_failure_under_rlimit_nproc_is_one_line_and_exit_1() {
     // Copies that `nobody` can run, wherever the build tree is.
     let scratch = Scratch::new("nproc");
     fs::set_permissions(scratch.dir(), fs::Permissions::from_mode(0o755)).unwrap();
-    for (index, original) in both_binaries().iter().enumerate() {
+    for (index, original) in ours_and_reference().iter().enumerate() {
         let binary = scratch.path(&format!("dumb-init-{index}"));
         write_executable(&binary, &fs::read(original).unwrap());
         let mut command = Command::new(&binary);
@@ -249,7 +244,7 @@ fn every_exec_error_is_one_line_in_glibc_words_and_exit_2_like_the_reference() {
     let scratch = Scratch::new("exec");
     for case in exec_cases(&scratch) {
         let expected = format!("[dumb-init] {}: {}\n", case.command, case.error);
-        for binary in both_binaries() {
+        for binary in ours_and_reference() {
             let mut env = vec![];
             if let Some(path) = &case.path {
                 env.push(("PATH", path.as_str()));
@@ -275,7 +270,7 @@ fn a_text_file_busy_is_reported_like_the_reference() {
     let _writer = fs::File::create(&path).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
     let command = path.display().to_string();
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let output = run_binary(&binary, &[&command], &[]);
         assert_eq!(
             String::from_utf8_lossy(&output.stderr),
@@ -292,7 +287,7 @@ fn a_file_without_a_shebang_runs_under_bin_sh() {
     let scratch = Scratch::new("enoexec");
     let script = scratch.script("no-shebang", "echo \"ran with $# args: $*\"\nexit 7\n");
     let script = script.display().to_string();
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let output = run_binary(&binary, &[&script, "a", "b"], &[]);
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
@@ -316,7 +311,7 @@ fn an_argument_list_too_long_for_the_command_is_reported_like_the_reference() {
     fs::create_dir_all(&deep).unwrap();
     symlink("/bin/true", deep.join("true")).unwrap();
     let path = deep.display().to_string();
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         // Binary search on the size of one big argument (below the kernel's
         // 128 KiB per string) repeated until dumb-init barely starts.
         let starts = |filler: usize| -> Option<Output> {
@@ -470,7 +465,7 @@ fn closed_standard_streams_stay_closed_for_the_command_and_nothing_breaks() {
     let report = scratch.path("fds");
     let probe = "exec 3>\"$0\"; for fd in 0 1 2; do if [ -e /proc/self/fd/$fd ]; then \
                  echo \"$fd open\" >&3; else echo \"$fd closed\" >&3; fi; done; exit 4";
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let report_arg = report.display().to_string();
         let output = run_with_closed(&binary, &["-v", "sh", "-c", probe, &report_arg], &[0, 1, 2]);
         assert_eq!(code(output.status), 4, "{}", binary.display());
@@ -488,7 +483,7 @@ fn closed_standard_streams_stay_closed_for_the_command_and_nothing_breaks() {
 
 #[test]
 fn full_standard_streams_do_not_change_the_status() {
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         for args in [
             &["-v", "sh", "-c", "echo hi; exit 6"][..],
             &["-v", "/nonexistent"],
@@ -535,7 +530,7 @@ fn verbose_lines_into_a_pipe_nobody_reads_do_not_stop_the_supervisor() {
 fn an_exec_error_into_a_pipe_nobody_reads_still_exits_2_like_the_reference() {
     // The child writes the error line itself; the SIGPIPE that raises must
     // not turn exit 2 into death by signal 13.
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let (read_end, write_end) = nix::unistd::pipe().unwrap();
         drop(read_end);
         let mut command = Command::new(&binary);
@@ -552,7 +547,7 @@ fn an_exec_error_into_a_pipe_nobody_reads_still_exits_2_like_the_reference() {
 
 #[test]
 fn without_a_controlling_terminal_the_command_runs_and_its_status_passes_through() {
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let mut command = Command::new("setsid");
         command
             .args(["-w"])

@@ -1,8 +1,8 @@
-//! Shared support for the integration tests: the binary under test, what
-//! this machine and user allow (and the groups of tests skipped where they
-//! do not), scratch directories, children with deadlines, and polling for
-//! files that helper scripts write. Every process started here is killed and
-//! waited for.
+//! Shared support for the integration tests: the binary under test, the
+//! reference it is compared with, what this machine and user allow (and the
+//! groups of tests skipped where they do not), scratch directories, children
+//! with deadlines, and polling for files that helper scripts write. Every
+//! process started here is killed and waited for.
 
 #![allow(dead_code)]
 
@@ -111,6 +111,123 @@ pub fn pid_namespace() -> Option<&'static [&'static str]> {
         );
     }
     how
+}
+
+/// The reference dumb-init that ours is compared with: the file named by
+/// `DUMB_INIT_REFERENCE`, by default `/usr/bin/dumb-init`, checked once to
+/// be Debian's C build of dumb-init 1.2.5 (its package and its `-V` line,
+/// as compat-tests/run.py checks it). A file that is anything else fails
+/// every test that asks, naming the file and what was wrong: a copy of our
+/// own binary there would otherwise compare the program with itself. Where
+/// the default file is missing, root and CI fail too (`make deps` installs
+/// it); anyone else gets `None`, and the reference's half of the comparisons
+/// is skipped (said once).
+pub fn reference() -> Option<&'static Path> {
+    static CHECKED: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
+    let checked = CHECKED.get_or_init(|| {
+        let named = std::env::var_os("DUMB_INIT_REFERENCE");
+        let path = named
+            .clone()
+            .map_or_else(|| PathBuf::from("/usr/bin/dumb-init"), PathBuf::from);
+        check_reference(&path, named.is_some())
+    });
+    match checked {
+        Ok(Some(path)) => Some(path),
+        Ok(None) => {
+            skip(
+                "the reference",
+                "/usr/bin/dumb-init is not installed (`sh tools/install-test-deps.sh` \
+                 as root installs it): ours runs alone where the tests would \
+                 compare it with the reference",
+            );
+            None
+        }
+        Err(wrong) => panic!("{wrong}"),
+    }
+}
+
+/// What `reference()` checks, once: `Ok(None)` only for a missing default
+/// file that this run may do without.
+fn check_reference(path: &Path, named: bool) -> Result<Option<PathBuf>, String> {
+    let what = if named {
+        format!("{} (DUMB_INIT_REFERENCE)", path.display())
+    } else {
+        format!(
+            "{} (the default; DUMB_INIT_REFERENCE names another)",
+            path.display()
+        )
+    };
+    let fix = "point DUMB_INIT_REFERENCE at Debian's dumb-init 1.2.5, or install \
+               it with `sh tools/install-test-deps.sh` as root";
+    if !path.exists() {
+        let ci = std::env::var_os("CI").is_some_and(|v| v == "true");
+        if named || is_root() || ci {
+            return Err(format!("the reference {what} does not exist: {fix}"));
+        }
+        return Ok(None);
+    }
+    let mut wrong = Vec::new();
+    match Command::new(path)
+        .arg("-V")
+        .stdin(Stdio::null())
+        .env_clear()
+        .output()
+    {
+        Ok(out) if out.stderr == b"dumb-init v1.2.5\n" && out.stdout.is_empty() => {}
+        Ok(out) => wrong.push(format!(
+            "`-V` printed {:?} on stderr{}, not \"dumb-init v1.2.5\"",
+            String::from_utf8_lossy(&out.stderr),
+            if out.stdout.is_empty() {
+                ""
+            } else {
+                " and something on stdout"
+            },
+        )),
+        Err(error) => wrong.push(format!("it does not run: {error}")),
+    }
+    let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    match Command::new("dpkg").arg("-S").arg(&real).output() {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            // "pkg[, pkg...]: path" lines, after any "diversion by" lines
+            // (a package that diverts the file does not own it).
+            let owners: Vec<&str> = text
+                .lines()
+                .filter(|line| !line.starts_with("diversion by "))
+                .filter_map(|line| line.split_once(": "))
+                .filter(|(_, owned)| Path::new(owned.trim()) == real)
+                .flat_map(|(packages, _)| packages.split(", "))
+                .map(|package| package.split(':').next().unwrap_or(package).trim())
+                .collect();
+            if !owners.contains(&"dumb-init") {
+                let said = format!("{text}{}", String::from_utf8_lossy(&out.stderr));
+                wrong.push(format!(
+                    "dpkg -S {} names no dumb-init package ({})",
+                    real.display(),
+                    said.trim()
+                ));
+            }
+        }
+        Err(error) => wrong.push(format!(
+            "dpkg -S could not be run to find its package: {error}"
+        )),
+    }
+    if wrong.is_empty() {
+        Ok(Some(path.to_owned()))
+    } else {
+        Err(format!(
+            "the reference {what} is not Debian's C dumb-init 1.2.5: {}; {fix}",
+            wrong.join("; ")
+        ))
+    }
+}
+
+/// Ours, then the reference where there is one (see `reference`): the
+/// binaries that a comparison runs, each to give the same result.
+pub fn ours_and_reference() -> Vec<PathBuf> {
+    let mut binaries = vec![dumb_init()];
+    binaries.extend(reference().map(Path::to_owned));
+    binaries
 }
 
 /// A command running dumb-init as PID 1 of a new PID namespace (with its own

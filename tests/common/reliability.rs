@@ -1,6 +1,7 @@
 //! Support for the reliability tests: the load generator (a small C program
-//! compiled once per test binary), the reference binary, the scale of the
-//! runs, a seeded random generator and readers for /proc.
+//! compiled once per test binary), the scale of the runs, a seeded random
+//! generator and readers for /proc. The reference binary is
+//! `common::reference()`.
 
 #![allow(dead_code)]
 
@@ -8,9 +9,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-
-/// Debian's dumb-init 1.2.5, the oracle.
-pub const REFERENCE: &str = "/usr/bin/dumb-init";
 
 /// Whether the full-size runs were asked for (`DUMB_INIT_LONG_TESTS=1`).
 pub fn long_tests() -> bool {
