@@ -104,6 +104,9 @@ fn the_command_exiting_during_a_delay_ends_dumb_init_at_once() {
     let output = running.output();
     assert_eq!(code(output.status), 4);
     assert!(started.elapsed() < Duration::from_secs(5));
+    // The held SIGTERM never reached the command.
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "ready\n");
+    // The verbose lines of a hold are documented (docs/extensions.md).
     let stderr = String::from_utf8_lossy(&output.stderr);
     for line in [
         "[dumb-init] Holding signal 15 for 30000 ms before forwarding it.\n",

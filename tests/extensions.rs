@@ -153,26 +153,38 @@ fn the_grace_period_environment_variable_does_the_same() {
 }
 
 /// Runs `script` (which exits 5) under `dumb-init -v --grace-period=PERIOD`
-/// as PID 1, `$WORK` a scratch directory; returns dumb-init's verbose lines,
-/// or `None` where no namespace can be made.
-fn verbose_grace_as_pid1(period: &str, script: &str) -> Option<String> {
-    let scratch = Scratch::new("grace-pid1");
+/// as PID 1, `$WORK` the scratch directory given; returns dumb-init's
+/// verbose lines and how long it ran, or `None` where no namespace can be
+/// made.
+fn verbose_grace_as_pid1(
+    scratch: &Scratch,
+    period: &str,
+    script: &str,
+) -> Option<(String, std::time::Duration)> {
     let option = format!("--grace-period={period}");
     let mut command = dumb_init_as_pid1(&["-v", &option, "sh", "-c", script])?;
+    let started = std::time::Instant::now();
     let output = run(command.env("WORK", scratch.dir()));
-    assert_eq!(code(output.status), 5);
-    Some(String::from_utf8_lossy(&output.stderr).into_owned())
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(code(output.status), 5, "{stderr}");
+    Some((stderr, took))
 }
 
 #[test]
 fn as_pid1_the_grace_period_kills_a_stubborn_member_and_says_so() {
-    let Some(stderr) = verbose_grace_as_pid1(
+    let scratch = Scratch::new("grace-pid1");
+    let Some((stderr, took)) = verbose_grace_as_pid1(
+        &scratch,
         "0.5",
         "(trap '' TERM; : > $WORK/ready; exec sleep 30) &
          while [ ! -e $WORK/ready ]; do sleep 0.01; done; exit 5",
     ) else {
         return;
     };
+    // The member ignores SIGTERM: only the end of the period ends it.
+    assert!(took.as_millis() >= 500, "left after {took:?}: {stderr}");
+    // These lines are the documented verbose output (docs/extensions.md).
     for line in [
         "[dumb-init] Waiting up to 500 ms for the remaining processes to exit.\n",
         "[dumb-init] Grace period over; sending SIGKILL to 1 remaining processes.\n",
@@ -187,9 +199,23 @@ fn as_pid1_the_grace_period_kills_a_stubborn_member_and_says_so() {
 
 #[test]
 fn as_pid1_the_grace_period_ends_when_everyone_has_exited() {
-    let Some(stderr) = verbose_grace_as_pid1("30", "sleep 30 & sleep 0.1; exit 5") else {
+    // The member takes 0.3 s to finish after its SIGTERM, then says so in a
+    // file. As PID 1, dumb-init's exit ends the namespace and kills whatever
+    // is left in it: the word arrives only if dumb-init waited for the
+    // member, and it must not have waited for the rest of the 30 s period.
+    let scratch = Scratch::new("grace-pid1-done");
+    let Some((stderr, took)) = verbose_grace_as_pid1(
+        &scratch,
+        "30",
+        "(trap 'sleep 0.3; echo TERM > $WORK/member; exit 0' TERM; : > $WORK/ready;
+          while :; do sleep 0.05; done) &
+         while [ ! -e $WORK/ready ]; do sleep 0.01; done; exit 5",
+    ) else {
         return;
     };
+    let member = std::fs::read_to_string(scratch.path("member")).unwrap_or_default();
+    assert_eq!(member, "TERM\n", "the member's end was cut short: {stderr}");
+    assert!(took.as_secs() < 10, "took {took:?}: {stderr}");
     assert!(
         stderr.contains("[dumb-init] All remaining processes exited after"),
         "{stderr}"

@@ -53,21 +53,18 @@ fn orphan_run(args: &[&str], total: u64, burst: u64, death: i32) -> Option<(Stri
 #[test]
 fn thousands_of_orphans_are_all_reaped_and_memory_stays_flat() {
     let total = scale(2_000, 10_000);
+    // Verbose: a line written for every reap is part of the load.
     let Some((figures, stderr, status)) = orphan_run(&["-v"], total, 250, 0) else {
         return;
     };
     eprintln!("orphans: {figures}");
     assert_eq!(status, 0, "{figures}\n{stderr}");
     assert_eq!(figure(&figures, "created"), total as i64, "{figures}");
-    // Inside the namespace nothing but PID 1 and the generator is left.
+    // What the generator saw of its namespace at the end: nothing but PID 1
+    // and itself, no zombie. There only dumb-init, PID 1, can have reaped
+    // the orphans.
     assert_eq!(figure(&figures, "others"), 0, "{figures}");
     assert_eq!(figure(&figures, "zombies"), 0, "{figures}");
-    // Every orphan and the generator itself were reaped by dumb-init.
-    let reaped = stderr
-        .lines()
-        .filter(|l| l.starts_with("[dumb-init] A child with PID ") && l.ends_with("exit status 0."))
-        .count();
-    assert_eq!(reaped as u64, total + 1, "reap lines in the verbose log");
     // Flat: the supervisor's resident memory after the last burst is within a
     // few pages of what it was after the first.
     let grown = figure(&figures, "rss_end_kb") - figure(&figures, "rss_start_kb");

@@ -487,8 +487,12 @@ pub fn signal_recorder(names: &[&str], log: &Path) -> String {
     // and a SIGSTOP that lands between the vfork and the exec stops the
     // child and leaves the shell in uninterruptible sleep, never stopped
     // itself. `wait` also returns at once for a trapped signal.
+    // A trap that ends the shell with `exit` (a test may add one) would leave
+    // the background sleep running, an orphan for the machine's init: the
+    // EXIT trap ends it and reaps it first.
     script.push_str(&format!(
-        "echo ready >> {}\nwhile :; do sleep 1 & wait $!; kill $! 2>/dev/null; done\n",
+        "trap 'kill $! 2>/dev/null; wait $! 2>/dev/null' EXIT\n\
+         echo ready >> {}\nwhile :; do sleep 1 & wait $!; kill $! 2>/dev/null; done\n",
         log.display()
     ));
     script

@@ -1,7 +1,7 @@
 //! Support for the reliability tests: the load generator (a small C program
-//! compiled once per test binary), the scale of the runs, a seeded random
-//! generator and readers for /proc. The reference binary is
-//! `common::reference()`.
+//! compiled once per test binary, which is also the signal recorder of the
+//! forwarding tests), the scale of the runs, a seeded random generator and
+//! readers for /proc. The reference binary is `common::reference()`.
 
 #![allow(dead_code)]
 
