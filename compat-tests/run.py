@@ -4,7 +4,7 @@ reference dumb-init (Debian's C build, 1.2.5) and against the binary under
 test; everything a user can observe is compared, after the normalisations
 listed in NORMALISATIONS below, and every difference is printed.
 
-    python3 compat-tests/run.py [-k SUBSTRING] [-j JOBS] [--no-fuzz] [--list]
+    python3 compat-tests/run.py [-k SUBSTRING] [-j JOBS] [--no-fuzz | --fuzz-only] [--list]
 
 Environment: DUMB_INIT_REFERENCE (default /usr/bin/dumb-init),
 DUMB_INIT_UNDER_TEST (default target/release/dumb-init of this repository),
@@ -644,6 +644,8 @@ def main():
     parser.add_argument("-k", dest="match", help="only scenarios whose name contains this")
     parser.add_argument("-j", dest="jobs", type=int, default=4)
     parser.add_argument("--no-fuzz", action="store_true")
+    parser.add_argument("--fuzz-only", action="store_true",
+                        help="only the argv fuzzer (fuzz.py), for long runs")
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--show", action="store_true",
                         help="print what each chosen scenario observed under the reference")
@@ -653,6 +655,8 @@ def main():
     args = parser.parse_args()
 
     chosen = [s for s in scenarios.SCENARIOS if not args.match or args.match in s.name]
+    if args.fuzz_only:
+        chosen = []
     names = [s.name for s in scenarios.SCENARIOS]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
@@ -715,10 +719,9 @@ def main():
             t0 = time.monotonic()
             cases = int(os.environ.get("COMPAT_FUZZ_CASES", "3000"))
             seed = int(os.environ.get("COMPAT_FUZZ_SEED", "1"))
-            problems = fuzz.run(reference, ours, cases, seed, max(args.jobs, 4), BASE_ENV,
-                                fuzz_normalise)
-            report("fuzz/argv: %d cases, seed %d" % (cases, seed), problems,
-                   time.monotonic() - t0)
+            problems, summary = fuzz.run(reference, ours, cases, seed, max(args.jobs, 4),
+                                         BASE_ENV, fuzz_normalise)
+            report(summary, problems, time.monotonic() - t0)
     finally:
         container.cleanup()
         processes.reap_strays()

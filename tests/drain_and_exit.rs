@@ -104,6 +104,9 @@ fn the_command_exiting_during_a_delay_ends_dumb_init_at_once() {
     let output = running.output();
     assert_eq!(code(output.status), 4);
     assert!(started.elapsed() < Duration::from_secs(5));
+    // The held SIGTERM never reached the command.
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "ready\n");
+    // The verbose lines of a hold are documented (docs/extensions.md).
     let stderr = String::from_utf8_lossy(&output.stderr);
     for line in [
         "[dumb-init] Holding signal 15 for 30000 ms before forwarding it.\n",
@@ -236,8 +239,9 @@ fn a_bad_value_stops_dumb_init_before_anything_is_started() {
 /// Runs dumb-init with `variables` and `options` in the background of a
 /// shell that exits once the command is ready, so that dumb-init's parent
 /// dies; all under tini as PID 1 of a namespace of its own. Prints what the
-/// command received within three seconds.
-fn after_the_parent_dies(variables: &str, options: &str) -> Vec<String> {
+/// command received within three seconds; `None` where no namespace can be
+/// made.
+fn after_the_parent_dies(variables: &str, options: &str) -> Option<Vec<String>> {
     let scratch = Scratch::new("pdeathsig");
     let (recorder, log) = recorder(&scratch);
     let script = format!(
@@ -253,31 +257,34 @@ fn after_the_parent_dies(variables: &str, options: &str) -> Vec<String> {
 
 #[test]
 fn when_the_parent_dies_the_pdeathsig_is_passed_on_to_the_command() {
-    assert_eq!(
-        after_the_parent_dies("", "--pdeathsig TERM"),
-        ["ready", "TERM"]
-    );
+    let Some(lines) = after_the_parent_dies("", "--pdeathsig TERM") else {
+        return;
+    };
+    assert_eq!(lines, ["ready", "TERM"]);
 }
 
 #[test]
 fn the_pdeathsig_goes_through_the_rewrite_table() {
-    assert_eq!(
-        after_the_parent_dies("", "--pdeathsig=TERM -r 15:3"),
-        ["ready", "QUIT"]
-    );
+    let Some(lines) = after_the_parent_dies("", "--pdeathsig=TERM -r 15:3") else {
+        return;
+    };
+    assert_eq!(lines, ["ready", "QUIT"]);
 }
 
 #[test]
 fn the_pdeathsig_environment_variable_does_the_same() {
-    assert_eq!(
-        after_the_parent_dies("DUMB_INIT_PDEATHSIG=USR1", ""),
-        ["ready", "USR1"]
-    );
+    let Some(lines) = after_the_parent_dies("DUMB_INIT_PDEATHSIG=USR1", "") else {
+        return;
+    };
+    assert_eq!(lines, ["ready", "USR1"]);
 }
 
 #[test]
 fn without_pdeathsig_the_parent_s_death_sends_nothing() {
-    assert_eq!(after_the_parent_dies("", ""), ["ready"]);
+    let Some(lines) = after_the_parent_dies("", "") else {
+        return;
+    };
+    assert_eq!(lines, ["ready"]);
 }
 
 /// The milliseconds in a line of examples/drain-demo.sh such as
@@ -289,6 +296,9 @@ fn drain_ms(line: &str) -> u64 {
 
 #[test]
 fn the_drain_example_keeps_answering_through_its_delay_then_exits_0() {
+    if !tool("busybox", "the drain example (busybox httpd)") {
+        return;
+    }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -237,7 +237,10 @@ fn as_pid1_every_orphaned_zombie_is_reaped() {
         echo "zombies: $zombies"
         echo "pid of dumb-init: $PPID"
     "#;
-    let output = run(&mut dumb_init_as_pid1(&["sh", "-c", script]));
+    let Some(mut command) = dumb_init_as_pid1(&["sh", "-c", script]) else {
+        return;
+    };
+    let output = run(&mut command);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "zombies: 0\npid of dumb-init: 1\n"
@@ -253,7 +256,10 @@ fn as_pid1_a_sigterm_from_outside_the_namespace_reaches_the_command() {
         "trap 'echo TERM >> {0}; exit 3' TERM; echo ready >> {0}; while :; do sleep 0.02; done",
         log.display()
     );
-    let running = Running::start(&mut dumb_init_as_pid1(&["sh", "-c", &script]));
+    let Some(mut command) = dumb_init_as_pid1(&["sh", "-c", &script]) else {
+        return;
+    };
+    let running = Running::start(&mut command);
     wait_for_lines(&log, 1);
     let init = namespace_init_pid(&running.child);
     send(init, 15);

@@ -12,6 +12,8 @@
 )]
 
 mod common;
+#[path = "common/reliability.rs"]
+mod reliability;
 
 use common::*;
 
@@ -129,7 +131,10 @@ fn real_time_signals_are_forwarded() {
 #[test]
 fn as_pid1_a_signal_from_inside_the_namespace_is_forwarded() {
     let script = "trap 'echo got USR1; exit 3' USR1; kill -USR1 1; while :; do sleep 0.02; done";
-    let output = run(&mut dumb_init_as_pid1(&["sh", "-c", script]));
+    let Some(mut command) = dumb_init_as_pid1(&["sh", "-c", script]) else {
+        return;
+    };
+    let output = run(&mut command);
     assert_eq!(String::from_utf8_lossy(&output.stdout), "got USR1\n");
     assert_eq!(code(output.status), 3);
 }
@@ -158,16 +163,32 @@ fn sigtstp_stops_the_group_and_dumb_init_and_sigcont_resumes_them() {
 
 #[test]
 fn sigchld_sent_by_hand_is_not_forwarded() {
-    let output = run(&mut dumb_init_with(&[
-        "-v",
-        "sh",
-        "-c",
-        "kill -CHLD $PPID; sleep 0.3",
-    ]));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("Received signal 17."), "{stderr}");
-    assert!(!stderr.contains("Forwarded signal 17"), "{stderr}");
-    assert_eq!(code(output.status), 0);
+    // The command is the C helper's recorder, which starts nothing: a
+    // SIGCHLD in its log can only have been passed on by dumb-init. Signal 40
+    // marks the end. dumb-init takes pending signals lowest first and passes
+    // each on before it takes the next, and the recorder takes them lowest
+    // first too, so a forwarded SIGCHLD would be logged before the marker.
+    let Some(helper) = reliability::helper() else {
+        return;
+    };
+    for mode in [&[][..], &["-c"][..]] {
+        let scratch = Scratch::new("sigchld");
+        let log = scratch.path("signals");
+        let mut args = mode.to_vec();
+        args.extend([helper.to_str().unwrap(), "record", log.to_str().unwrap()]);
+        let running = Running::start(&mut dumb_init_with(&args));
+        wait_for_lines(&log, 1);
+        running.signal(17);
+        running.signal(40);
+        assert_eq!(wait_for_lines(&log, 2), ["ready", "40"], "{mode:?}");
+        // The recorder does log a SIGCHLD that reaches it: this can fail.
+        send(children(running.pid())[0], 17);
+        assert_eq!(wait_for_lines(&log, 3)[2], "17", "{mode:?}");
+        // SIGTERM ends the recorder with 0, and dumb-init with it.
+        running.signal(15);
+        assert_eq!(code(running.wait()), 0, "{mode:?}");
+        assert_eq!(wait_for_lines(&log, 4)[3], "15", "{mode:?}");
+    }
 }
 
 #[test]
@@ -184,7 +205,10 @@ fn when_the_child_exits_the_rest_of_the_group_gets_sigterm() {
         "\"$DUMB_INIT\" sh -c '{child}'; echo $?; while ! grep -q TERM {log}; do sleep 0.01; done",
         log = log.display()
     );
-    let output = run(&mut namespace_with_init(&script));
+    let Some(mut command) = namespace_with_init(&script) else {
+        return;
+    };
+    let output = run(&mut command);
     assert_eq!(String::from_utf8_lossy(&output.stdout), "7\n");
     assert_eq!(wait_for_lines(&log, 2), ["ready", "TERM"]);
 }

@@ -21,13 +21,12 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{
-    Running, Scratch, code, dumb_init, eventually, proc_state, run, signal_recorder,
-    wait_for_lines, write_executable,
+    Running, Scratch, code, eventually, lines_in_namespace, ours_and_reference, proc_state, run,
+    signal_recorder, skip, wait_for_lines, write_executable,
 };
-use reliability::REFERENCE;
 
 const FORK_FAILED: &str = "[dumb-init] Unable to fork. Exiting.\n";
 
@@ -41,10 +40,6 @@ fn run_binary(binary: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .process_group(0)
         .stdin(Stdio::null());
     run(&mut command)
-}
-
-fn both_binaries() -> [PathBuf; 2] {
-    [dumb_init(), PathBuf::from(REFERENCE)]
 }
 
 /// A pids cgroup (v1 controller, or v2 with pids enabled) that we may create
@@ -89,10 +84,14 @@ impl Drop for PidsLimit {
 #[test]
 fn fork_failure_under_a_pids_cgroup_limit_is_one_line_and_exit_1() {
     let Some(root) = writable_pids_cgroup() else {
-        eprintln!("skipped: no writable pids cgroup here (the RLIMIT_NPROC test covers it)");
+        skip(
+            "fork failure under a pids cgroup",
+            "no pids cgroup this user may create children in (the RLIMIT_NPROC test \
+             covers the same failure)",
+        );
         return;
     };
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         // One process allowed: dumb-init itself. The shell moves into the
         // cgroup and becomes dumb-init, whose fork then fails.
         let limit = PidsLimit::new(&root, "fork", 1);
@@ -113,12 +112,11 @@ fn fork_failure_under_a_pids_cgroup_limit_is_one_line_and_exit_1() {
 
 #[test]
 fn fork_failure_under_rlimit_nproc_is_one_line_and_exit_1() {
-    // SAFETY: getuid has no preconditions.
-    let root = unsafe { nix::libc::getuid() } == 0;
+    let root = common::is_root();
     // Copies that `nobody` can run, wherever the build tree is.
     let scratch = Scratch::new("nproc");
     fs::set_permissions(scratch.dir(), fs::Permissions::from_mode(0o755)).unwrap();
-    for (index, original) in both_binaries().iter().enumerate() {
+    for (index, original) in ours_and_reference().iter().enumerate() {
         let binary = scratch.path(&format!("dumb-init-{index}"));
         write_executable(&binary, &fs::read(original).unwrap());
         let mut command = Command::new(&binary);
@@ -246,7 +244,7 @@ fn every_exec_error_is_one_line_in_glibc_words_and_exit_2_like_the_reference() {
     let scratch = Scratch::new("exec");
     for case in exec_cases(&scratch) {
         let expected = format!("[dumb-init] {}: {}\n", case.command, case.error);
-        for binary in both_binaries() {
+        for binary in ours_and_reference() {
             let mut env = vec![];
             if let Some(path) = &case.path {
                 env.push(("PATH", path.as_str()));
@@ -272,7 +270,7 @@ fn a_text_file_busy_is_reported_like_the_reference() {
     let _writer = fs::File::create(&path).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
     let command = path.display().to_string();
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let output = run_binary(&binary, &[&command], &[]);
         assert_eq!(
             String::from_utf8_lossy(&output.stderr),
@@ -289,7 +287,7 @@ fn a_file_without_a_shebang_runs_under_bin_sh() {
     let scratch = Scratch::new("enoexec");
     let script = scratch.script("no-shebang", "echo \"ran with $# args: $*\"\nexit 7\n");
     let script = script.display().to_string();
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let output = run_binary(&binary, &[&script, "a", "b"], &[]);
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
@@ -313,7 +311,7 @@ fn an_argument_list_too_long_for_the_command_is_reported_like_the_reference() {
     fs::create_dir_all(&deep).unwrap();
     symlink("/bin/true", deep.join("true")).unwrap();
     let path = deep.display().to_string();
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         // Binary search on the size of one big argument (below the kernel's
         // 128 KiB per string) repeated until dumb-init barely starts.
         let starts = |filler: usize| -> Option<Output> {
@@ -385,59 +383,42 @@ fn a_command_that_shrugs_off_sigterm_still_gets_every_one_and_is_reaped() {
 
 #[test]
 fn grace_period_kills_a_descendant_that_ignores_sigterm_after_the_period() {
-    let scratch = Scratch::new("grace");
-    let pid_file = scratch.path("stubborn.pid");
-    // The command leaves a grandchild that ignores SIGTERM and exits 5.
-    let script = scratch.script(
-        "child.sh",
-        &format!(
-            "#!/bin/sh\n(trap '' TERM; exec sh -c 'echo $$ > {0}.tmp; mv {0}.tmp {0}; \
-             exec sleep 1000') &\nwhile [ ! -s {0} ]; do sleep 0.01; done\nexit 5\n",
-            pid_file.display()
-        ),
-    );
-    let stubborn = Stubborn(pid_file.clone());
-    let started = Instant::now();
-    let mut command = common::dumb_init_with(&["-v", "--grace-period=1", script.to_str().unwrap()]);
-    let output = run(&mut command);
-    let waited = started.elapsed();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(code(output.status), 5, "{stderr}");
-    let pid: i32 = fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    // The grandchild's SIGTERM was ignored, so only the SIGKILL after the
-    // period ended it; dumb-init reaped it before exiting.
+    // The command leaves a grandchild that ignores SIGTERM and exits 5; the
+    // grandchild, orphaned, comes to dumb-init (the grace period makes it a
+    // subreaper). All under tini in a PID namespace, so that it is reaped
+    // even if dumb-init fails to. What the grandchild sees: nothing ends it
+    // before the period is over, and it is gone when dumb-init has exited.
+    let script = r#"
+        "$DUMB_INIT" -v --grace-period=1 sh -c '
+            (trap "" TERM; exec sh -c "echo \$\$ > $WORK/pid.tmp; mv $WORK/pid.tmp $WORK/pid; exec sleep 1000") &
+            while [ ! -s $WORK/pid ]; do sleep 0.01; done
+            date +%s%N > $WORK/exit; exit 5' 2> $WORK/stderr
+        status=$?
+        end=$(date +%s%N)
+        pid=$(cat $WORK/pid)
+        echo "status $status"
+        echo "ms $(( (end - $(cat $WORK/exit)) / 1000000 ))"
+        [ -e /proc/$pid ] && echo "grandchild left" || echo "grandchild gone"
+        echo "pid $pid"
+        cat $WORK/stderr
+    "#;
+    let Some(lines) = lines_in_namespace(script) else {
+        return;
+    };
+    let all = lines.join("\n");
+    assert_eq!(lines[0], "status 5", "{all}");
+    let waited: u64 = lines[1].strip_prefix("ms ").unwrap().parse().unwrap();
+    assert!(waited >= 1000, "exited before the period: {all}");
+    assert_eq!(lines[2], "grandchild gone", "{all}");
+    // Only dumb-init's own line can tell that it, and not tini after it,
+    // reaped the grandchild: the verbose line is the evidence here.
+    let pid = lines[3].strip_prefix("pid ").unwrap();
     assert!(
-        stderr.contains("Grace period over; sending SIGKILL to 1 remaining processes."),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains(&format!(
+        all.contains(&format!(
             "A child with PID {pid} was terminated by signal 9."
         )),
-        "{stderr}"
+        "{all}"
     );
-    assert!(waited >= Duration::from_secs(1), "exited before the period");
-    assert!(proc_state(pid).is_none(), "the grandchild is gone");
-    drop(stubborn);
-}
-
-/// Kills the process named in the file if a test fails before dumb-init did.
-struct Stubborn(PathBuf);
-
-impl Drop for Stubborn {
-    fn drop(&mut self) {
-        if let Some(pid) = fs::read_to_string(&self.0)
-            .ok()
-            .and_then(|text| text.trim().parse::<i32>().ok())
-        {
-            // SAFETY: kill(2) has no memory-safety preconditions.
-            unsafe { nix::libc::kill(pid, nix::libc::SIGKILL) };
-        }
-    }
 }
 
 /// Starts `binary args` with its descriptors 0-2 closed as listed.
@@ -467,7 +448,7 @@ fn closed_standard_streams_stay_closed_for_the_command_and_nothing_breaks() {
     let report = scratch.path("fds");
     let probe = "exec 3>\"$0\"; for fd in 0 1 2; do if [ -e /proc/self/fd/$fd ]; then \
                  echo \"$fd open\" >&3; else echo \"$fd closed\" >&3; fi; done; exit 4";
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let report_arg = report.display().to_string();
         let output = run_with_closed(&binary, &["-v", "sh", "-c", probe, &report_arg], &[0, 1, 2]);
         assert_eq!(code(output.status), 4, "{}", binary.display());
@@ -485,7 +466,7 @@ fn closed_standard_streams_stay_closed_for_the_command_and_nothing_breaks() {
 
 #[test]
 fn full_standard_streams_do_not_change_the_status() {
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         for args in [
             &["-v", "sh", "-c", "echo hi; exit 6"][..],
             &["-v", "/nonexistent"],
@@ -532,7 +513,7 @@ fn verbose_lines_into_a_pipe_nobody_reads_do_not_stop_the_supervisor() {
 fn an_exec_error_into_a_pipe_nobody_reads_still_exits_2_like_the_reference() {
     // The child writes the error line itself; the SIGPIPE that raises must
     // not turn exit 2 into death by signal 13.
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let (read_end, write_end) = nix::unistd::pipe().unwrap();
         drop(read_end);
         let mut command = Command::new(&binary);
@@ -549,7 +530,7 @@ fn an_exec_error_into_a_pipe_nobody_reads_still_exits_2_like_the_reference() {
 
 #[test]
 fn without_a_controlling_terminal_the_command_runs_and_its_status_passes_through() {
-    for binary in both_binaries() {
+    for binary in ours_and_reference() {
         let mut command = Command::new("setsid");
         command
             .args(["-w"])

@@ -1,14 +1,18 @@
-//! Shared support for the integration tests: the binary under test, scratch
-//! directories, children with deadlines, and polling for files that helper
-//! scripts write. Every process started here is killed and waited for.
+//! Shared support for the integration tests: the binary under test, the
+//! reference it is compared with, what this machine and user allow (and the
+//! groups of tests skipped where they do not), scratch directories, children
+//! with deadlines, and polling for files that helper scripts write. Every
+//! process started here is killed and waited for.
 
 #![allow(dead_code)]
 
 use std::fs;
+use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long any single wait in a test may take before the test fails.
@@ -29,18 +33,216 @@ pub fn dumb_init_with(args: &[&str]) -> Command {
     command
 }
 
+/// Whether the tests run as root.
+pub fn is_root() -> bool {
+    // SAFETY: geteuid takes nothing and cannot fail.
+    unsafe { nix::libc::geteuid() == 0 }
+}
+
+/// Says, once per test binary, that the tests of `group` return early here
+/// and why. Written to the process's stderr itself rather than through
+/// `eprintln!`, which the test harness captures and shows only for a test
+/// that fails: a skip must be seen in a run that passes.
+pub fn skip(group: &str, reason: &str) {
+    static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(PoisonError::into_inner);
+    if !said.iter().any(|known| known == group) {
+        said.push(group.to_owned());
+        let _ = writeln!(std::io::stderr(), "skip: {group}: {reason}");
+    }
+}
+
+/// Whether `program` can be found on PATH. Where it cannot, root fails the
+/// test (`make deps` installs everything the tests use, and a root run must
+/// run them all) and any other user skips `group`, saying so once.
+pub fn tool(program: &str, group: &str) -> bool {
+    let found = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            use std::os::unix::fs::PermissionsExt;
+            fs::metadata(dir.join(program))
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        })
+    });
+    if !found {
+        let install = "`sh tools/install-test-deps.sh` as root installs it";
+        assert!(!is_root(), "{program} is not installed: {install}");
+        skip(group, &format!("{program} is not installed ({install})"));
+    }
+    found
+}
+
+/// unshare's options for a new PID namespace with its own /proc, or `None`
+/// where this user cannot make one (said once). Root makes it directly; any
+/// other user inside a user namespace of its own, mapped to root there,
+/// where the kernel allows that (the namespace's processes are still the
+/// user's, so the tests signal them from outside as before).
+pub fn pid_namespace() -> Option<&'static [&'static str]> {
+    const AS_ROOT: &[&str] = &["--pid", "--fork", "--mount-proc", "--kill-child"];
+    const AS_USER: &[&str] = &[
+        "--user",
+        "--map-root-user",
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "--kill-child",
+    ];
+    static HOW: OnceLock<Option<&'static [&'static str]>> = OnceLock::new();
+    let how = *HOW.get_or_init(|| {
+        if is_root() {
+            return Some(AS_ROOT);
+        }
+        let probe = Command::new("unshare")
+            .args(AS_USER)
+            .arg("true")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        probe
+            .is_ok_and(|status| status.success())
+            .then_some(AS_USER)
+    });
+    if how.is_none() {
+        skip(
+            "PID namespaces",
+            "not root, and this kernel lets no user namespace be made \
+             (`unshare --user --map-root-user --pid` failed): the tests that \
+             run dumb-init or tini as PID 1 of a namespace return early",
+        );
+    }
+    how
+}
+
+/// The reference dumb-init that ours is compared with: the file named by
+/// `DUMB_INIT_REFERENCE`, by default `/usr/bin/dumb-init`, checked once to
+/// be Debian's C build of dumb-init 1.2.5 (its package and its `-V` line,
+/// as compat-tests/run.py checks it). A file that is anything else fails
+/// every test that asks, naming the file and what was wrong: a copy of our
+/// own binary there would otherwise compare the program with itself. Where
+/// the default file is missing, root and CI fail too (`make deps` installs
+/// it); anyone else gets `None`, and the reference's half of the comparisons
+/// is skipped (said once).
+pub fn reference() -> Option<&'static Path> {
+    static CHECKED: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
+    let checked = CHECKED.get_or_init(|| {
+        let named = std::env::var_os("DUMB_INIT_REFERENCE");
+        let path = named
+            .clone()
+            .map_or_else(|| PathBuf::from("/usr/bin/dumb-init"), PathBuf::from);
+        check_reference(&path, named.is_some())
+    });
+    match checked {
+        Ok(Some(path)) => Some(path),
+        Ok(None) => {
+            skip(
+                "the reference",
+                "/usr/bin/dumb-init is not installed (`sh tools/install-test-deps.sh` \
+                 as root installs it): ours runs alone where the tests would \
+                 compare it with the reference",
+            );
+            None
+        }
+        Err(wrong) => panic!("{wrong}"),
+    }
+}
+
+/// What `reference()` checks, once: `Ok(None)` only for a missing default
+/// file that this run may do without.
+fn check_reference(path: &Path, named: bool) -> Result<Option<PathBuf>, String> {
+    let what = if named {
+        format!("{} (DUMB_INIT_REFERENCE)", path.display())
+    } else {
+        format!(
+            "{} (the default; DUMB_INIT_REFERENCE names another)",
+            path.display()
+        )
+    };
+    let fix = "point DUMB_INIT_REFERENCE at Debian's dumb-init 1.2.5, or install \
+               it with `sh tools/install-test-deps.sh` as root";
+    if !path.exists() {
+        let ci = std::env::var_os("CI").is_some_and(|v| v == "true");
+        if named || is_root() || ci {
+            return Err(format!("the reference {what} does not exist: {fix}"));
+        }
+        return Ok(None);
+    }
+    let mut wrong = Vec::new();
+    match Command::new(path)
+        .arg("-V")
+        .stdin(Stdio::null())
+        .env_clear()
+        .output()
+    {
+        Ok(out) if out.stderr == b"dumb-init v1.2.5\n" && out.stdout.is_empty() => {}
+        Ok(out) => wrong.push(format!(
+            "`-V` printed {:?} on stderr{}, not \"dumb-init v1.2.5\"",
+            String::from_utf8_lossy(&out.stderr),
+            if out.stdout.is_empty() {
+                ""
+            } else {
+                " and something on stdout"
+            },
+        )),
+        Err(error) => wrong.push(format!("it does not run: {error}")),
+    }
+    let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    match Command::new("dpkg").arg("-S").arg(&real).output() {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            // "pkg[, pkg...]: path" lines, after any "diversion by" lines
+            // (a package that diverts the file does not own it).
+            let owners: Vec<&str> = text
+                .lines()
+                .filter(|line| !line.starts_with("diversion by "))
+                .filter_map(|line| line.split_once(": "))
+                .filter(|(_, owned)| Path::new(owned.trim()) == real)
+                .flat_map(|(packages, _)| packages.split(", "))
+                .map(|package| package.split(':').next().unwrap_or(package).trim())
+                .collect();
+            if !owners.contains(&"dumb-init") {
+                let said = format!("{text}{}", String::from_utf8_lossy(&out.stderr));
+                wrong.push(format!(
+                    "dpkg -S {} names no dumb-init package ({})",
+                    real.display(),
+                    said.trim()
+                ));
+            }
+        }
+        Err(error) => wrong.push(format!(
+            "dpkg -S could not be run to find its package: {error}"
+        )),
+    }
+    if wrong.is_empty() {
+        Ok(Some(path.to_owned()))
+    } else {
+        Err(format!(
+            "the reference {what} is not Debian's C dumb-init 1.2.5: {}; {fix}",
+            wrong.join("; ")
+        ))
+    }
+}
+
+/// Ours, then the reference where there is one (see `reference`): the
+/// binaries that a comparison runs, each to give the same result.
+pub fn ours_and_reference() -> Vec<PathBuf> {
+    let mut binaries = vec![dumb_init()];
+    binaries.extend(reference().map(Path::to_owned));
+    binaries
+}
+
 /// A command running dumb-init as PID 1 of a new PID namespace (with its own
-/// /proc). unshare forwards nothing, so signals are sent to the PID that
+/// /proc), or `None` where none can be made (see `pid_namespace`). unshare
+/// forwards nothing, so signals are sent to the PID that
 /// `namespace_init_pid` finds.
-pub fn dumb_init_as_pid1(args: &[&str]) -> Command {
+pub fn dumb_init_as_pid1(args: &[&str]) -> Option<Command> {
     let mut command = Command::new("unshare");
     command
-        .args(["--pid", "--fork", "--mount-proc", "--kill-child"])
+        .args(pid_namespace()?)
         .arg(dumb_init())
         .args(args)
         .process_group(0)
         .stdin(Stdio::null());
-    command
+    Some(command)
 }
 
 /// The PID (in our namespace) of the process that `unshare` forked.
@@ -93,7 +295,6 @@ impl Scratch {
 /// The file is only ever open for writing in `sh`, which exits before this
 /// returns.
 pub fn write_executable(path: &Path, bytes: &[u8]) {
-    use std::io::Write;
     let mut writer = Command::new("sh")
         .args(["-c", r#"cat > "$1" && chmod 755 "$1""#, "sh"])
         .arg(path)
@@ -286,8 +487,12 @@ pub fn signal_recorder(names: &[&str], log: &Path) -> String {
     // and a SIGSTOP that lands between the vfork and the exec stops the
     // child and leaves the shell in uninterruptible sleep, never stopped
     // itself. `wait` also returns at once for a trapped signal.
+    // A trap that ends the shell with `exit` (a test may add one) would leave
+    // the background sleep running, an orphan for the machine's init: the
+    // EXIT trap ends it and reaps it first.
     script.push_str(&format!(
-        "echo ready >> {}\nwhile :; do sleep 1 & wait $!; kill $! 2>/dev/null; done\n",
+        "trap 'kill $! 2>/dev/null; wait $! 2>/dev/null' EXIT\n\
+         echo ready >> {}\nwhile :; do sleep 1 & wait $!; kill $! 2>/dev/null; done\n",
         log.display()
     ));
     script
@@ -322,40 +527,39 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 /// tini, a real init that reaps whatever is orphaned inside it, so that tests
 /// with orphans never leave zombies to the machine's own init. `$DUMB_INIT`
 /// in the script is the binary under test. When the script ends, tini exits
-/// and the kernel ends everything left in the namespace.
-pub fn namespace_with_init(script: &str) -> Command {
+/// and the kernel ends everything left in the namespace. `None` where no
+/// namespace can be made or tini is missing (said once).
+pub fn namespace_with_init(script: &str) -> Option<Command> {
+    let namespace = pid_namespace()?;
+    if !tool("tini", "tests under tini in a PID namespace") {
+        return None;
+    }
     let mut command = Command::new("unshare");
     command
-        .args([
-            "--pid",
-            "--fork",
-            "--mount-proc",
-            "--kill-child",
-            "tini",
-            "--",
-            "sh",
-            "-c",
-        ])
+        .args(namespace)
+        .args(["tini", "--", "sh", "-c"])
         .arg(script)
         .env("DUMB_INIT", dumb_init())
         .process_group(0)
         .stdin(Stdio::null());
-    command
+    Some(command)
 }
 
 /// Runs `script` under tini in a PID namespace (see `namespace_with_init`),
 /// `$WORK` a scratch directory; asserts that it succeeded and returns its
-/// stdout lines.
-pub fn lines_in_namespace(script: &str) -> Vec<String> {
+/// stdout lines, or `None` where it cannot run here.
+pub fn lines_in_namespace(script: &str) -> Option<Vec<String>> {
     let scratch = Scratch::new("namespace");
-    let output = run(namespace_with_init(script).env("WORK", scratch.dir()));
+    let output = run(namespace_with_init(script)?.env("WORK", scratch.dir()));
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    Some(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
 }

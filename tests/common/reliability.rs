@@ -1,6 +1,7 @@
 //! Support for the reliability tests: the load generator (a small C program
-//! compiled once per test binary), the reference binary, the scale of the
-//! runs, a seeded random generator and readers for /proc.
+//! compiled once per test binary, which is also the signal recorder of the
+//! forwarding tests), the scale of the runs, a seeded random generator and
+//! readers for /proc. The reference binary is `common::reference()`.
 
 #![allow(dead_code)]
 
@@ -8,9 +9,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-
-/// Debian's dumb-init 1.2.5, the oracle.
-pub const REFERENCE: &str = "/usr/bin/dumb-init";
 
 /// Whether the full-size runs were asked for (`DUMB_INIT_LONG_TESTS=1`).
 pub fn long_tests() -> bool {
@@ -22,10 +20,14 @@ pub fn scale(short: u64, long: u64) -> u64 {
     if long_tests() { long } else { short }
 }
 
-/// The load generator, compiled from `reliability_helper.c` on first use.
-pub fn helper() -> &'static Path {
+/// The load generator, compiled from `reliability_helper.c` on first use;
+/// `None` where there is no C compiler (said once; root fails instead).
+pub fn helper() -> Option<&'static Path> {
     static HELPER: OnceLock<PathBuf> = OnceLock::new();
-    HELPER.get_or_init(|| {
+    if HELPER.get().is_none() && !crate::common::tool("cc", "tests with the C helper") {
+        return None;
+    }
+    let helper = HELPER.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reliability");
         fs::create_dir_all(&dir).unwrap();
         let source = dir.join(format!("helper-{}.c", std::process::id()));
@@ -39,7 +41,8 @@ pub fn helper() -> &'static Path {
             .expect("run cc (tools/install-test-deps.sh installs gcc)");
         assert!(status.success(), "the load generator did not compile");
         binary
-    })
+    });
+    Some(helper)
 }
 
 /// xorshift64*: the same cases for the same seed, on every machine.

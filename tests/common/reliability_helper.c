@@ -14,6 +14,12 @@
  *     processes that orphan a grandchild. Writes DIR/ready once its handlers
  *     are in place; on SIGSYS it stops, waits for its orphans to be reaped,
  *     writes the counts to DIR/report and exits with STATUS.
+ *
+ *   record LOG
+ *     A command that starts nothing: with every signal blocked, it appends
+ *     "ready" to LOG, then the number of each signal it takes, one a line,
+ *     and exits 0 after SIGTERM. Having no children, it never receives a
+ *     SIGCHLD of its own, so every one in LOG was sent to it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -182,10 +188,32 @@ static int storm(const char *dir, int status) {
     return status;
 }
 
+static int record(const char *log) {
+    sigset_t all;
+    sigfillset(&all);
+    if (sigprocmask(SIG_BLOCK, &all, NULL)) return 3;
+    int fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    if (fd < 0) return 3;
+    if (write(fd, "ready\n", 6) != 6) return 3;
+    for (;;) {
+        int signal = sigwaitinfo(&all, NULL);
+        if (signal == -1) {
+            if (errno == EINTR) continue;
+            return 3;
+        }
+        char line[16];
+        int length = snprintf(line, sizeof line, "%d\n", signal);
+        if (write(fd, line, length) != length) return 3;
+        if (signal == SIGTERM) return 0;
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc == 5 && strcmp(argv[1], "orphans") == 0)
         return orphans(atol(argv[2]), atol(argv[3]), atoi(argv[4]));
     if (argc == 4 && strcmp(argv[1], "storm") == 0) return storm(argv[2], atoi(argv[3]));
-    fprintf(stderr, "usage: %s orphans TOTAL BURST DEATH | storm DIR STATUS\n", argv[0]);
+    if (argc == 3 && strcmp(argv[1], "record") == 0) return record(argv[2]);
+    fprintf(stderr, "usage: %s orphans TOTAL BURST DEATH | storm DIR STATUS | record LOG\n",
+            argv[0]);
     return 64;
 }
