@@ -21,13 +21,16 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// Whether this test can make PID namespaces and trace processes; if not,
-/// it says so once and is skipped.
-fn as_root(test: &str) -> bool {
+/// Whether this test can make PID namespaces without /proc and trace
+/// processes (root); if not, the group is skipped, said once.
+fn as_root() -> bool {
     // SAFETY: geteuid takes nothing and cannot fail.
     let root = unsafe { nix::libc::geteuid() } == 0;
     if !root {
-        eprintln!("skipped {test}: needs root (PID namespaces, strace)");
+        skip(
+            "probes that need root",
+            "PID namespaces without a /proc of their own, and strace",
+        );
     }
     root
 }
@@ -35,7 +38,7 @@ fn as_root(test: &str) -> bool {
 /// dumb-init with `args`, as PID 1 of a namespace or not.
 fn dumb_init(pid1: bool, args: &[&str]) -> Command {
     match pid1 {
-        true => dumb_init_as_pid1(args),
+        true => dumb_init_as_pid1(args).expect("as root a PID namespace can be made"),
         false => dumb_init_with(args),
     }
 }
@@ -56,7 +59,7 @@ const TOO_LONG: &str = "18446744073709551615";
 #[test]
 fn durations_too_large_for_the_clock_are_refused_with_one_line() {
     for pid1 in [false, true] {
-        if pid1 && !as_root("durations as PID 1") {
+        if pid1 && !as_root() {
             continue;
         }
         // Arguments, variables, and what the refusal names.
@@ -117,7 +120,7 @@ fn taken(pid: i32) {
 #[test]
 fn the_longest_delay_holds_one_sigterm_and_a_second_passes_it_on() {
     for pid1 in [false, true] {
-        if pid1 && !as_root("the longest delay as PID 1") {
+        if pid1 && !as_root() {
             continue;
         }
         let scratch = Scratch::new("long-delay");
@@ -196,7 +199,7 @@ fn in_namespace_without_its_proc(script: &str) -> (i32, String, Duration) {
 
 #[test]
 fn as_pid1_with_the_host_s_proc_the_grace_period_ends_on_time() {
-    if !as_root("the grace period with the host's /proc") {
+    if !as_root() {
         return;
     }
     // /proc is the host's: dumb-init, PID 1 here, is some other PID there.
@@ -215,7 +218,7 @@ fn as_pid1_with_the_host_s_proc_the_grace_period_ends_on_time() {
 
 #[test]
 fn as_pid1_with_an_empty_proc_the_grace_period_ends_on_time() {
-    if !as_root("the grace period with an empty /proc") {
+    if !as_root() {
         return;
     }
     let (status, stderr, took) = in_namespace_without_its_proc(
@@ -232,7 +235,7 @@ fn as_pid1_with_an_empty_proc_the_grace_period_ends_on_time() {
 
 #[test]
 fn not_pid1_with_the_host_s_proc_the_grace_period_says_so_and_ends_on_time() {
-    if !as_root("the grace period with the host's /proc, not PID 1") {
+    if !as_root() {
         return;
     }
     // tini is PID 1 and dumb-init its child; when dumb-init is gone tini
@@ -267,7 +270,7 @@ const TRAPS_TERM: &str = r#"trap "echo trapped; exit 0" TERM; i=0; while [ $i -l
 
 #[test]
 fn the_parent_death_signal_raised_at_start_up_reaches_the_command() {
-    if !as_root("the parent-death signal at start-up") {
+    if !as_root() {
         return;
     }
     // dumb-init's parent is a subshell that exits at 0.1 s, while
@@ -285,7 +288,7 @@ fn the_parent_death_signal_raised_at_start_up_reaches_the_command() {
            cat "$WORK/out" "$WORK/err""#
     );
     for _ in 0..3 {
-        let lines = lines_in_namespace(&script);
+        let lines = lines_in_namespace(&script).expect("as root a PID namespace can be made");
         assert!(
             lines
                 .iter()
@@ -307,7 +310,7 @@ fn the_parent_death_signal_raised_at_start_up_reaches_the_command() {
 
 #[test]
 fn a_sigterm_before_the_child_has_its_group_reaches_the_command() {
-    if !as_root("a SIGTERM during start-up") {
+    if !as_root() {
         return;
     }
     for pid1 in [false, true] {
