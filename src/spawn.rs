@@ -392,17 +392,12 @@ fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
         log::debug!(log, "setsid complete.");
     }
     let errno = plan.exec();
-    say_exec_failed(plan, errno);
-    exit_now(2)
-}
-
-/// `[dumb-init] NAME: strerror`, as the reference words an exec failure.
-fn say_exec_failed(plan: &ExecPlan, errno: Errno) {
     let mut line = LineBuffer::new();
     line.push(b"[dumb-init] ");
     line.push(&plan.name);
     let _ = writeln!(line, ": {}", Strerror::from(errno));
     line.flush();
+    exit_now(2)
 }
 
 /// A hook's exec: `/bin/sh -c COMMAND`, in the directory dumb-init was
@@ -419,16 +414,29 @@ pub fn hook_plan(command: &str) -> ExecPlan {
 
 /// Forks a hook: in a process group of its own, so that what is passed on to
 /// the command's group or tree does not reach it, and killed with SIGKILL if
-/// dumb-init dies. Its output is dumb-init's.
+/// dumb-init dies. Its output is dumb-init's. A hook that cannot run its
+/// shell exits 127 without a word: the supervisor's line about its status
+/// is the one line.
 pub fn spawn_hook(plan: &mut ExecPlan) -> Result<Pid, Errno> {
+    let supervisor = Pid::this();
     // SAFETY: as for `spawn`.
     match unsafe { unistd::fork() }? {
-        ForkResult::Parent { child } => Ok(child),
+        ForkResult::Parent { child } => {
+            // Both sides set the group, so that it exists as soon as either
+            // goes on: a tree delivery or the kill at dumb-init's exit right
+            // after the fork must find the hook in its own group already.
+            // (Once the child has exec'd this fails, having been done.)
+            let _ = unistd::setpgid(child, child);
+            Ok(child)
+        }
         ForkResult::Child => {
             let _ = unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
             let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
-            let errno = plan.exec();
-            say_exec_failed(plan, errno);
+            // dumb-init died before the setting took: nobody will kill us.
+            if unistd::getppid() != supervisor {
+                exit_now(127);
+            }
+            let _ = plan.exec();
             exit_now(127)
         }
     }

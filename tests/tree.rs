@@ -163,9 +163,11 @@ fn under_tree_every_descendant_gets_each_signal_once() {
 
 #[test]
 fn without_tree_only_the_process_group_gets_the_signal() {
-    // The same tree under plain dumb-init: what --tree is for.
+    // The same tree under plain dumb-init: what --tree is for. --subreaper
+    // changes no signal's way: it keeps the double-forked daemon a
+    // descendant, which the clean-up ends with the rest.
     let scratch = Scratch::new("group");
-    let Some((running, target)) = start(false, &[], &entrypoint(&scratch)) else {
+    let Some((running, target)) = start(false, &["--subreaper"], &entrypoint(&scratch)) else {
         return;
     };
     wait_for(&scratch.path("main.pid"));
