@@ -522,3 +522,108 @@ add(
       env={"DUMB_INIT_GRACE_PERIOD": "inf"}, where="pidns", reference_expects=(0, ""),
       ours_expects=1),
     category="extensions")
+
+# ------------------------------------------------------------ extensions: start and hooks
+# What the command starts with (--rlimit, --umask, --socket-activation) and
+# the hooks of --on-signal. Each command's exit status shows whether the
+# option or variable acted: 0 when it did, 9 when it did not. The reference
+# refuses each option, and ignores each variable, so runs the command and
+# exits 9; ours exits 0.
+RLIMIT_CHECK = sh('[ "$(ulimit -n)" = 1000 ] && exit 0 || exit 9')
+# Soft limits below the usual hard ones: raising a hard limit would need
+# CAP_SYS_RESOURCE. The stack is in KiB for ulimit -s.
+RLIMITS_CHECK = sh('[ "$(ulimit -n)" = 1000 ] && [ "$(ulimit -s)" = 4096 ] && exit 0 || exit 9')
+UMASK_CHECK = sh('[ "$(umask)" = 0027 ] && exit 0 || exit 9')
+# As PID 1 of a namespace dumb-init is PID 1 and the command PID 2.
+LISTEN_CHECK = sh('[ "$LISTEN_PID" = $$ ] && exit 0 || exit 9')
+# The command has dumb-init (its parent in setsid mode) receive SIGTERM; the
+# hook, run first, leaves a file whose name holds a comma (a hook's command
+# is one value, commas included); the trap exits 0 only if it is there.
+HOOK_CHECK = sh('exec 2>/dev/null; trap "[ -e a,b ] && exit 0 || exit 9" TERM; '
+                'kill -TERM $PPID; while :; do sleep 0.05; done')
+HOOK = "TERM:touch a,b"
+add(
+    S("extension/--rlimit=R=S sets the command's limit", ["--rlimit=NOFILE=1000"] + RLIMIT_CHECK,
+      reference_expects=(1, "unrecognized option '--rlimit=NOFILE=1000'"), ours_expects=0),
+    S("extension/--rlimit R=S twice", ["--rlimit", "NOFILE=1000", "--rlimit", "stack=4194304"]
+      + RLIMITS_CHECK,
+      reference_expects=(1, "unrecognized option '--rlimit'"), ours_expects=0),
+    S("extension/DUMB_INIT_RLIMIT sets the command's limit", RLIMIT_CHECK,
+      env={"DUMB_INIT_RLIMIT": "NOFILE=1000"}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/DUMB_INIT_RLIMIT with two items", RLIMITS_CHECK,
+      env={"DUMB_INIT_RLIMIT": "NOFILE=1000,RLIMIT_STACK=4194304"}, reference_expects=(9, ""),
+      ours_expects=0),
+    S("extension/DUMB_INIT_RLIMIT as PID 1", RLIMIT_CHECK, where="pidns",
+      env={"DUMB_INIT_RLIMIT": "NOFILE=1000"}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/--umask=OCTAL sets the command's umask", ["--umask=027"] + UMASK_CHECK,
+      reference_expects=(1, "unrecognized option '--umask=027'"), ours_expects=0),
+    S("extension/--umask OCTAL", ["--umask", "27"] + UMASK_CHECK,
+      reference_expects=(1, "unrecognized option '--umask'"), ours_expects=0),
+    S("extension/DUMB_INIT_UMASK sets the command's umask", UMASK_CHECK,
+      env={"DUMB_INIT_UMASK": "027"}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/DUMB_INIT_UMASK as PID 1", UMASK_CHECK, where="pidns",
+      env={"DUMB_INIT_UMASK": "0027"}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/--socket-activation names the command in LISTEN_PID",
+      ["--socket-activation"] + LISTEN_CHECK, where="pidns",
+      env={"LISTEN_PID": "1", "LISTEN_FDS": "1"},
+      reference_expects=(1, "unrecognized option '--socket-activation'"), ours_expects=0),
+    S("extension/DUMB_INIT_SOCKET_ACTIVATION names the command in LISTEN_PID", LISTEN_CHECK,
+      where="pidns", env={"LISTEN_PID": "1", "LISTEN_FDS": "1",
+                          "DUMB_INIT_SOCKET_ACTIVATION": "1"},
+      reference_expects=(9, ""), ours_expects=0),
+    # LISTEN_PID naming another process is left alone: 9 from both.
+    S("extension/--socket-activation leaves another process's LISTEN_PID",
+      ["--socket-activation"] + LISTEN_CHECK, where="pidns",
+      env={"LISTEN_PID": "12345", "LISTEN_FDS": "1"},
+      reference_expects=(1, "unrecognized option '--socket-activation'"), ours_expects=9),
+    S("extension/--on-signal=SIG:CMD runs the hook before passing SIG on",
+      ["--on-signal=" + HOOK] + HOOK_CHECK,
+      reference_expects=(1, "unrecognized option '--on-signal=TERM:touch a,b'"), ours_expects=0),
+    S("extension/--on-signal SIG:CMD as PID 1", ["--on-signal", HOOK] + HOOK_CHECK,
+      where="pidns", reference_expects=(1, "unrecognized option '--on-signal'"), ours_expects=0),
+    S("extension/DUMB_INIT_ON_SIGNAL runs the hook before passing SIG on", HOOK_CHECK,
+      env={"DUMB_INIT_ON_SIGNAL": HOOK}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/DUMB_INIT_ON_SIGNAL as PID 1", HOOK_CHECK, where="pidns",
+      env={"DUMB_INIT_ON_SIGNAL": HOOK}, reference_expects=(9, ""), ours_expects=0),
+    # A hook that fails is told, and the signal still goes on: the trap's 0.
+    S("extension/--on-signal with a failing hook", ["--on-signal", "TERM:touch a,b; exit 3"]
+      + HOOK_CHECK, reference_expects=(1, "unrecognized option '--on-signal'"), ours_expects=0),
+    category="extensions")
+
+# Bad values: ours refuses them (one line, exit 1) before starting the
+# command; the reference refuses the option, or ignores the variable and
+# runs the command (exit 0).
+add(*[S("extension/bad %s" % name, argv + sh("exit 0"),
+        reference_expects=(1, "unrecognized option '%s'" % argv[0]), ours_expects=1)
+      for name, argv in [
+          ("--rlimit resource", ["--rlimit", "FILES=1"]),
+          ("--rlimit refused by the kernel", ["--rlimit", "NOFILE=10:5"]),
+          ("--umask", ["--umask", "8"]),
+          ("--on-signal without a command", ["--on-signal", "TERM:"]),
+          ("--on-signal for SIGKILL", ["--on-signal", "KILL:true"]),
+      ]], category="extensions")
+add(*[S("extension/bad %s" % name, sh("exit 0"), env=env, reference_expects=(0, ""),
+        ours_expects=1)
+      for name, env in [
+          ("DUMB_INIT_RLIMIT value", {"DUMB_INIT_RLIMIT": "NOFILE=lots"}),
+          ("DUMB_INIT_RLIMIT second item", {"DUMB_INIT_RLIMIT": "NOFILE=1000,BOGUS=1"}),
+          ("DUMB_INIT_RLIMIT refused by the kernel", {"DUMB_INIT_RLIMIT": "NOFILE=10:5"}),
+          ("DUMB_INIT_UMASK", {"DUMB_INIT_UMASK": "999"}),
+          ("DUMB_INIT_ON_SIGNAL without a command", {"DUMB_INIT_ON_SIGNAL": "TERM:"}),
+          ("DUMB_INIT_ON_SIGNAL signal", {"DUMB_INIT_ON_SIGNAL": "NOPE:true"}),
+          # The reference honours DUMB_INIT_SETSID=0 and ignores the other.
+          ("DUMB_INIT_TREE with DUMB_INIT_SETSID=0",
+           {"DUMB_INIT_TREE": "1", "DUMB_INIT_SETSID": "0"}),
+      ]], category="extensions")
+# The switches' variables act only on exactly 1, as DUMB_INIT_DEBUG does:
+# any other value changes nothing, so these are compared with the
+# reference like any scenario.
+add(
+    S("extension/DUMB_INIT_SOCKET_ACTIVATION other than 1 does nothing", LISTEN_CHECK,
+      where="pidns", env={"LISTEN_PID": "1", "DUMB_INIT_SOCKET_ACTIVATION": "yes"}),
+    S("extension/without socket activation LISTEN_PID stays", LISTEN_CHECK, where="pidns",
+      env={"LISTEN_PID": "1"}),
+    S("extension/DUMB_INIT_TREE and DUMB_INIT_WAIT_TREE other than 1 do nothing",
+      ["-v"] + sh("exit 4"), env={"DUMB_INIT_TREE": "true", "DUMB_INIT_WAIT_TREE": "01"}),
+    category="extensions")
+
