@@ -5,7 +5,7 @@ vocabulary and README.md for how to add one. Names are `category/what`.
 import signal as _signal
 
 from model import DIR, Scenario as S, helper, hangup, send, sh, states, type_keys
-from model import storm, wait_files, wait_stopped
+from model import PYTHON, storm, wait_files, wait_stopped
 
 HUP, INT, QUIT, KILL, USR1, USR2, TERM, CHLD, CONT, STOP = 1, 2, 3, 9, 10, 12, 15, 17, 18, 19
 TSTP, TTIN, TTOU, WINCH = 20, 21, 22, 28
@@ -522,3 +522,278 @@ add(
       env={"DUMB_INIT_GRACE_PERIOD": "inf"}, where="pidns", reference_expects=(0, ""),
       ours_expects=1),
     category="extensions")
+
+# ------------------------------------------------------------ extensions: start and hooks
+# What the command starts with (--rlimit, --umask, --socket-activation) and
+# the hooks of --on-signal. Each command's exit status shows whether the
+# option or variable acted: 0 when it did, 9 when it did not. The reference
+# refuses each option, and ignores each variable, so runs the command and
+# exits 9; ours exits 0.
+RLIMIT_CHECK = sh('[ "$(ulimit -n)" = 1000 ] && exit 0 || exit 9')
+# Soft limits below the usual hard ones: raising a hard limit would need
+# CAP_SYS_RESOURCE. The stack is in KiB for ulimit -s.
+RLIMITS_CHECK = sh('[ "$(ulimit -n)" = 1000 ] && [ "$(ulimit -s)" = 4096 ] && exit 0 || exit 9')
+UMASK_CHECK = sh('[ "$(umask)" = 0027 ] && exit 0 || exit 9')
+# As PID 1 of a namespace dumb-init is PID 1 and the command PID 2.
+LISTEN_CHECK = sh('[ "$LISTEN_PID" = $$ ] && exit 0 || exit 9')
+# The command has dumb-init (its parent in setsid mode) receive SIGTERM; the
+# hook, run first, leaves a file whose name holds a comma (a hook's command
+# is one value, commas included); the trap exits 0 only if it is there.
+HOOK_CHECK = sh('exec 2>/dev/null; trap "[ -e a,b ] && exit 0 || exit 9" TERM; '
+                'kill -TERM $PPID; while :; do sleep 0.05; done')
+HOOK = "TERM:touch a,b"
+add(
+    S("extension/--rlimit=R=S sets the command's limit", ["--rlimit=NOFILE=1000"] + RLIMIT_CHECK,
+      reference_expects=(1, "unrecognized option '--rlimit=NOFILE=1000'"), ours_expects=0),
+    S("extension/--rlimit R=S twice", ["--rlimit", "NOFILE=1000", "--rlimit", "stack=4194304"]
+      + RLIMITS_CHECK,
+      reference_expects=(1, "unrecognized option '--rlimit'"), ours_expects=0),
+    S("extension/DUMB_INIT_RLIMIT sets the command's limit", RLIMIT_CHECK,
+      env={"DUMB_INIT_RLIMIT": "NOFILE=1000"}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/DUMB_INIT_RLIMIT with two items", RLIMITS_CHECK,
+      env={"DUMB_INIT_RLIMIT": "NOFILE=1000,RLIMIT_STACK=4194304"}, reference_expects=(9, ""),
+      ours_expects=0),
+    S("extension/DUMB_INIT_RLIMIT as PID 1", RLIMIT_CHECK, where="pidns",
+      env={"DUMB_INIT_RLIMIT": "NOFILE=1000"}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/--umask=OCTAL sets the command's umask", ["--umask=027"] + UMASK_CHECK,
+      reference_expects=(1, "unrecognized option '--umask=027'"), ours_expects=0),
+    S("extension/--umask OCTAL", ["--umask", "27"] + UMASK_CHECK,
+      reference_expects=(1, "unrecognized option '--umask'"), ours_expects=0),
+    S("extension/DUMB_INIT_UMASK sets the command's umask", UMASK_CHECK,
+      env={"DUMB_INIT_UMASK": "027"}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/DUMB_INIT_UMASK as PID 1", UMASK_CHECK, where="pidns",
+      env={"DUMB_INIT_UMASK": "0027"}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/--socket-activation names the command in LISTEN_PID",
+      ["--socket-activation"] + LISTEN_CHECK, where="pidns",
+      env={"LISTEN_PID": "1", "LISTEN_FDS": "1"},
+      reference_expects=(1, "unrecognized option '--socket-activation'"), ours_expects=0),
+    S("extension/DUMB_INIT_SOCKET_ACTIVATION names the command in LISTEN_PID", LISTEN_CHECK,
+      where="pidns", env={"LISTEN_PID": "1", "LISTEN_FDS": "1",
+                          "DUMB_INIT_SOCKET_ACTIVATION": "1"},
+      reference_expects=(9, ""), ours_expects=0),
+    # LISTEN_PID naming another process is left alone: 9 from both.
+    S("extension/--socket-activation leaves another process's LISTEN_PID",
+      ["--socket-activation"] + LISTEN_CHECK, where="pidns",
+      env={"LISTEN_PID": "12345", "LISTEN_FDS": "1"},
+      reference_expects=(1, "unrecognized option '--socket-activation'"), ours_expects=9),
+    S("extension/--on-signal=SIG:CMD runs the hook before passing SIG on",
+      ["--on-signal=" + HOOK] + HOOK_CHECK,
+      reference_expects=(1, "unrecognized option '--on-signal=TERM:touch a,b'"), ours_expects=0),
+    S("extension/--on-signal SIG:CMD as PID 1", ["--on-signal", HOOK] + HOOK_CHECK,
+      where="pidns", reference_expects=(1, "unrecognized option '--on-signal'"), ours_expects=0),
+    S("extension/DUMB_INIT_ON_SIGNAL runs the hook before passing SIG on", HOOK_CHECK,
+      env={"DUMB_INIT_ON_SIGNAL": HOOK}, reference_expects=(9, ""), ours_expects=0),
+    S("extension/DUMB_INIT_ON_SIGNAL as PID 1", HOOK_CHECK, where="pidns",
+      env={"DUMB_INIT_ON_SIGNAL": HOOK}, reference_expects=(9, ""), ours_expects=0),
+    # A hook that fails is told, and the signal still goes on: the trap's 0.
+    S("extension/--on-signal with a failing hook", ["--on-signal", "TERM:touch a,b; exit 3"]
+      + HOOK_CHECK, reference_expects=(1, "unrecognized option '--on-signal'"), ours_expects=0),
+    category="extensions")
+
+# Bad values: ours refuses them (one line, exit 1) before starting the
+# command; the reference refuses the option, or ignores the variable and
+# runs the command (exit 0).
+add(*[S("extension/bad %s" % name, argv + sh("exit 0"),
+        reference_expects=(1, "unrecognized option '%s'" % argv[0]), ours_expects=1)
+      for name, argv in [
+          ("--rlimit resource", ["--rlimit", "FILES=1"]),
+          ("--rlimit refused by the kernel", ["--rlimit", "NOFILE=10:5"]),
+          ("--umask", ["--umask", "8"]),
+          ("--on-signal without a command", ["--on-signal", "TERM:"]),
+          ("--on-signal for SIGKILL", ["--on-signal", "KILL:true"]),
+      ]], category="extensions")
+add(*[S("extension/bad %s" % name, sh("exit 0"), env=env, reference_expects=(0, ""),
+        ours_expects=1)
+      for name, env in [
+          ("DUMB_INIT_RLIMIT value", {"DUMB_INIT_RLIMIT": "NOFILE=lots"}),
+          ("DUMB_INIT_RLIMIT second item", {"DUMB_INIT_RLIMIT": "NOFILE=1000,BOGUS=1"}),
+          ("DUMB_INIT_RLIMIT refused by the kernel", {"DUMB_INIT_RLIMIT": "NOFILE=10:5"}),
+          ("DUMB_INIT_UMASK", {"DUMB_INIT_UMASK": "999"}),
+          ("DUMB_INIT_ON_SIGNAL without a command", {"DUMB_INIT_ON_SIGNAL": "TERM:"}),
+          ("DUMB_INIT_ON_SIGNAL signal", {"DUMB_INIT_ON_SIGNAL": "NOPE:true"}),
+          # The reference honours DUMB_INIT_SETSID=0 and ignores the other.
+          ("DUMB_INIT_TREE with DUMB_INIT_SETSID=0",
+           {"DUMB_INIT_TREE": "1", "DUMB_INIT_SETSID": "0"}),
+      ]], category="extensions")
+# The switches' variables act only on exactly 1, as DUMB_INIT_DEBUG does:
+# any other value changes nothing, so these are compared with the
+# reference like any scenario.
+add(
+    S("extension/DUMB_INIT_SOCKET_ACTIVATION other than 1 does nothing", LISTEN_CHECK,
+      where="pidns", env={"LISTEN_PID": "1", "DUMB_INIT_SOCKET_ACTIVATION": "yes"}),
+    S("extension/without socket activation LISTEN_PID stays", LISTEN_CHECK, where="pidns",
+      env={"LISTEN_PID": "1"}),
+    S("extension/DUMB_INIT_TREE and DUMB_INIT_WAIT_TREE other than 1 do nothing",
+      ["-v"] + sh("exit 4"), env={"DUMB_INIT_TREE": "true", "DUMB_INIT_WAIT_TREE": "01"}),
+    category="extensions")
+
+# ------------------------------------------------------------ extensions: the tree
+# --tree and --wait-tree with each kind of process that leaves the command's
+# process group or is orphaned: a daemon that called setsid(), one that
+# forked twice (its parent gone), a job of a shell with job control (a group
+# of its own), a job in the command's own group, and a daemon whose starting
+# script has exited (orphaned, in the command's group).
+#
+# member.py records what it receives; start.sh is the command. Under --tree
+# the command stays as the "main" member: it has dumb-init receive
+# SIGRTMIN+2 then SIGTERM, and checks that the member and itself got each
+# exactly once (real-time signals queue, so one sent twice would be counted
+# twice): exit 0, 8 for wrong counts, 9 when the member never finished.
+# Under --wait-tree the command exits 5 once the member is ready, and
+# relay.sh checks the rest.
+MEMBER_PY = r'''"""member.py DIR NAME END [WATCH]: a member of the command's tree.
+Every signal it can block is blocked and taken one by one: each, but
+SIGCHLD, is one line of NAME.log, and the first of each number leaves
+NAME.<number>. On END it also takes what comes within 0.2 s, then writes
+its log and NAME.done and ends. NAME.up, holding its PID, says it is
+ready. After 30 s without a signal it ends anyway, so that nothing
+outlives a run that went wrong. With WATCH it is the main member,
+dumb-init's child: it sends dumb-init SIGRTMIN+2, and SIGTERM once it and
+WATCH have got that (or after 5 s); once its own log is written it waits
+up to 5 s for WATCH.done and exits 0 if each of them got SIGRTMIN+2 and
+SIGTERM once and nothing else, 8 if not, 9 (having killed it) if WATCH
+never finished."""
+import os, signal, sys, time
+work, name, end = sys.argv[1], sys.argv[2], int(sys.argv[3])
+watch = sys.argv[4] if len(sys.argv) > 4 else None
+catchable = [s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)]
+signal.pthread_sigmask(signal.SIG_BLOCK, catchable)
+path = lambda who, suffix: os.path.join(work, who + suffix)
+touch = lambda suffix: open(path(name, suffix), "w").close()
+got = []
+
+def take(timeout):
+    while True:
+        info = signal.sigtimedwait(catchable, timeout)
+        if info is None or info.si_signo != signal.SIGCHLD:
+            return info and info.si_signo
+
+def wait_for(file):
+    deadline = time.monotonic() + 5
+    while not os.path.exists(file) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.path.exists(file)
+
+with open(path(name, ".up.tmp"), "w") as up:
+    up.write(str(os.getpid()))
+os.rename(path(name, ".up.tmp"), path(name, ".up"))
+if watch:
+    os.kill(os.getppid(), 36)
+while True:
+    number = take(30)
+    if number is None:
+        break
+    if number not in got:
+        touch(".%d" % number)
+        if watch and number == 36:
+            wait_for(path(watch, ".36"))
+            os.kill(os.getppid(), signal.SIGTERM)
+    got.append(number)
+    if number == end:
+        while True:
+            number = take(0.2)
+            if number is None:
+                break
+            got.append(number)
+        break
+with open(path(name, ".log"), "w") as log:
+    log.write("".join("%d\n" % n for n in got))
+touch(".done")
+if watch:
+    if not wait_for(path(watch, ".done")):
+        with open(path(watch, ".up")) as up:
+            os.kill(int(up.read()), signal.SIGKILL)
+        sys.exit(9)
+    with open(path(watch, ".log")) as log:
+        theirs = [int(n) for n in log.read().split()]
+    sys.exit(0 if sorted(got) == sorted(theirs) == [15, 36] else 8)
+'''
+START_SH = r'''#!/bin/bash
+# start.sh SHAPE MODE: starts a member of that shape, waits until it is
+# ready, then (tree) becomes the main member or (wait-tree) exits 5.
+cd {dir}
+shape=$1 mode=$2
+end=15; [ $mode = wait-tree ] && end=10
+member="PYTHON -S {dir}/member.py {dir}"
+case $shape in
+    setsid) setsid $member $shape $end & ;;
+    double-fork) ( setsid $member $shape $end & ) ;;
+    job-control) set -m; $member $shape $end & set +m ;;
+    own-group) $member $shape $end & ;;
+    script-orphan) bash -c "$member $shape $end &" ;;
+esac
+while [ ! -e $shape.up ]; do sleep 0.01; done
+[ $mode = tree ] && exec $member main 15 $shape
+: > exiting
+exit 5
+'''.replace("PYTHON", PYTHON)
+# relay.sh SHAPE WHERE [OPTIONS]: runs dumb-init with OPTIONS and start.sh
+# SHAPE wait-tree, as PID 1 of a namespace of its own when WHERE is pid1.
+# Once the command has been reaped, it sends SIGUSR1 to dumb-init, which
+# passes it on to the tree, and the member ends on it. It exits with
+# dumb-init's status when the member got SIGUSR1 and nothing else (nothing
+# was signalled when the command exited, and dumb-init stayed for it), 9
+# when the member never got it, 8 when it got something else; with
+# dumb-init's status at once when the command never started. The scenario
+# runs it as PID 1 of a namespace, so that whatever is left ends with it.
+RELAY_SH = r'''#!/bin/sh
+cd {dir}
+shape=$1 where=$2; shift 2
+if [ $where = pid1 ]; then
+    unshare --pid --fork --mount-proc --kill-child "{bin}" "$@" /bin/bash start.sh $shape wait-tree &
+else
+    "{bin}" "$@" /bin/bash start.sh $shape wait-tree &
+fi
+started=$!
+kids() { cat /proc/$1/task/$1/children 2>/dev/null; }
+running() { [ -n "$1" ] && [ -e /proc/$1 ] && ! grep -qs '^State:.*zombie' /proc/$1/status; }
+has_child() {
+    for kid in $(kids $1); do [ "$(cat /proc/$kid/comm 2>/dev/null)" = $2 ] && return 0; done
+    return 1
+}
+init=$started
+if [ $where = pid1 ]; then
+    until [ -n "$(kids $started)" ] || ! running $started; do sleep 0.01; done
+    init=$(kids $started)
+fi
+until [ -e exiting ] || ! running "$init"; do sleep 0.01; done
+# The command is the only bash among dumb-init's children.
+while running "$init" && has_child $init bash; do sleep 0.01; done
+[ -e exiting ] && kill -USR1 $init 2>/dev/null
+wait $started; status=$?
+[ -e exiting ] || exit $status
+[ -e $shape.done ] || exit 9
+[ "$(cat $shape.log)" = 10 ] || exit 8
+exit $status
+'''
+TREE_FILES = {"member.py": (MEMBER_PY, 0o644), "start.sh": (START_SH, 0o755),
+              "relay.sh": (RELAY_SH, 0o755)}
+SHAPES = ["setsid", "double-fork", "job-control", "own-group", "script-orphan"]
+PLACES = {"": "plain", " as PID 1": "pidns"}
+for shape in SHAPES:
+    for label, where in PLACES.items():
+        add(S("extension/--tree: %s gets each signal once%s" % (shape, label),
+              ["--tree", "/bin/bash", DIR + "/start.sh", shape, "tree"], where=where,
+              files=TREE_FILES, timeout=30,
+              reference_expects=(1, "unrecognized option '--tree'"), ours_expects=0),
+            category="extensions")
+        add(S("extension/--wait-tree: %s is left alone, then gets SIGUSR1%s" % (shape, label),
+              ["/bin/sh", DIR + "/relay.sh", shape, "pid1" if where == "pidns" else "no",
+               "--wait-tree"], direct=True, where="pidns", files=TREE_FILES, timeout=30,
+              reference_expects=(1, "unrecognized option '--wait-tree'"), ours_expects=5),
+            category="extensions")
+# The variables: the reference ignores them. Under DUMB_INIT_TREE=1 its
+# main member waits for the setsid daemon in vain (9); under
+# DUMB_INIT_WAIT_TREE=1 it exits with the command and the daemon never gets
+# SIGUSR1 (9).
+for label, where in PLACES.items():
+    add(S("extension/DUMB_INIT_TREE reaches a setsid daemon%s" % label,
+          ["/bin/bash", DIR + "/start.sh", "setsid", "tree"], env={"DUMB_INIT_TREE": "1"},
+          where=where, files=TREE_FILES, timeout=30,
+          reference_expects=(9, ""), ours_expects=0),
+        category="extensions")
+    add(S("extension/DUMB_INIT_WAIT_TREE stays for a setsid daemon%s" % label,
+          ["/bin/sh", DIR + "/relay.sh", "setsid", "pid1" if where == "pidns" else "no"],
+          direct=True, where="pidns", env={"DUMB_INIT_WAIT_TREE": "1"}, files=TREE_FILES,
+          timeout=30, reference_expects=(9, ""), ours_expects=5),
+        category="extensions")
