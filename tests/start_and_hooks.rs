@@ -25,13 +25,20 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// Both places dumb-init runs: not as PID 1, then as PID 1 of a namespace.
-const AS_PID1: [bool; 2] = [false, true];
+/// The places dumb-init runs: not as PID 1, then as PID 1 of a namespace
+/// where one can be made (otherwise that is said once, and left out).
+fn as_pid1() -> Vec<bool> {
+    match dumb_init_as_pid1(&[]) {
+        Some(_) => vec![false, true],
+        None => vec![false],
+    }
+}
 
-/// dumb-init with `args`, as PID 1 of a new PID namespace or not.
+/// dumb-init with `args`, as PID 1 of a new PID namespace (which `as_pid1`
+/// has found can be made) or not.
 fn init_command(pid1: bool, args: &[&str]) -> Command {
     match pid1 {
-        true => dumb_init_as_pid1(args),
+        true => dumb_init_as_pid1(args).expect("as_pid1() found a PID namespace can be made"),
         false => dumb_init_with(args),
     }
 }
@@ -136,7 +143,7 @@ fn pair(soft: &str, hard: &str) -> (String, String) {
 
 #[test]
 fn rlimit_hard_raises_the_soft_limit_to_the_hard_one() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let output = run(&mut under_prlimit(
             &["--nofile=1024:4096"],
             pid1,
@@ -167,7 +174,7 @@ fn rlimit_takes_soft_and_hard_values_and_resource_names_in_any_form() {
         "cat",
         "/proc/self/limits",
     ];
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let output = run(&mut under_prlimit(
             &["--nofile=1024:4096", "--core=0:unlimited"],
             pid1,
@@ -188,7 +195,7 @@ fn rlimit_takes_soft_and_hard_values_and_resource_names_in_any_form() {
 
 #[test]
 fn the_rlimit_variable_takes_a_list_and_gives_way_to_the_option() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let mut command = under_prlimit(
             &["--nofile=1024:4096", "--core=1000:unlimited"],
             pid1,
@@ -219,7 +226,7 @@ fn the_rlimit_variable_takes_a_list_and_gives_way_to_the_option() {
 fn rlimit_leaves_dumb_inits_own_limits_alone() {
     // In setsid mode the command's parent is dumb-init.
     let script = "echo $PPID; cat /proc/$PPID/limits; echo ---; cat /proc/$$/limits";
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let mut command = under_prlimit(
             &["--nofile=1024:4096"],
             pid1,
@@ -256,7 +263,7 @@ fn a_limit_the_kernel_refuses_is_one_line_and_the_command_never_runs() {
         (vec!["--rlimit", "CORE=0", "--rlimit", "NOFILE=10:5"], None),
         (vec![], Some("NOFILE=10:5")),
     ];
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         for (options, variable) in &refused {
             let scratch = Scratch::new("rlimit-refused");
             let mut args = options.clone();
@@ -301,7 +308,7 @@ const UMASK_REPORT: &str = "umask; : > made; stat -c %a made; grep Umask /proc/$
 
 #[test]
 fn umask_is_the_commands_and_not_dumb_inits() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         for (value, umask, mode) in [("027", "0027", "640"), ("0", "0000", "666")] {
             let scratch = Scratch::new("umask");
             let option = format!("--umask={value}");
@@ -319,7 +326,7 @@ fn umask_is_the_commands_and_not_dumb_inits() {
 
 #[test]
 fn umask_027_gives_0027() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let output = run(&mut init_command(
             pid1,
             &["--umask", "027", "sh", "-c", "umask"],
@@ -331,7 +338,7 @@ fn umask_027_gives_0027() {
 
 #[test]
 fn the_umask_variable_does_the_same() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let scratch = Scratch::new("umask-env");
         let mut command = with_umask_002(pid1, &["sh", "-c", UMASK_REPORT]);
         let output = run(command
@@ -393,7 +400,7 @@ fn listen_report_as_pid1(args: &[&str], env: &[(&str, &str)]) -> (Vec<String>, u
     let (listener, inode) = listening_socket(&scratch);
     let mut all = args.to_vec();
     all.extend(["sh", "-c", LISTEN_REPORT]);
-    let mut command = dumb_init_as_pid1(&all);
+    let mut command = init_command(true, &all);
     command
         .env_remove("LISTEN_PID")
         .env_remove("LISTEN_PIDFDID")
@@ -412,6 +419,9 @@ fn listen_report_as_pid1(args: &[&str], env: &[(&str, &str)]) -> (Vec<String>, u
 
 #[test]
 fn as_pid1_socket_activation_names_the_command_which_gets_the_socket() {
+    if !as_pid1().contains(&true) {
+        return;
+    }
     let sent = [("LISTEN_PID", "1"), ("LISTEN_PIDFDID", "4242")];
     let (lines, inode) = listen_report_as_pid1(&["--socket-activation"], &sent);
     // dumb-init is PID 1, so the command is PID 2.
@@ -428,6 +438,9 @@ fn as_pid1_socket_activation_names_the_command_which_gets_the_socket() {
 
 #[test]
 fn the_socket_activation_variable_does_the_same() {
+    if !as_pid1().contains(&true) {
+        return;
+    }
     let sent = [
         ("LISTEN_PID", "1"),
         ("LISTEN_PIDFDID", "4242"),
@@ -447,6 +460,9 @@ fn the_socket_activation_variable_does_the_same() {
 
 #[test]
 fn as_pid1_listen_pid_naming_another_process_or_no_option_leaves_it_alone() {
+    if !as_pid1().contains(&true) {
+        return;
+    }
     for (args, env) in [
         // Another process's sockets.
         (&["--socket-activation"][..], &[("LISTEN_PID", "12345")][..]),
@@ -570,7 +586,7 @@ fn the_command_gets_sigterm_after_the_hook_has_written_and_exited() {
         trap 'kill -0 $(cat hook.pid) && echo TERM-while-the-hook-runs >> f || echo TERM >> f; exit 0' TERM
         echo ready >> f
         while :; do sleep 0.05; done";
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let scratch = Scratch::new("hook-order");
         let (running, target) = start_recorder(
             scratch.dir(),
@@ -590,7 +606,7 @@ fn the_command_gets_sigterm_after_the_hook_has_written_and_exited() {
 
 #[test]
 fn the_on_signal_variable_holds_one_hook_whose_command_may_hold_commas() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let scratch = Scratch::new("hook-env");
         let mut command = init_command(pid1, &["sh", "-c", &recorder(&["USR1"])]);
         command.env("DUMB_INIT_ON_SIGNAL", "USR1:echo one,two >> f");
@@ -628,7 +644,7 @@ fn a_hook_runs_in_a_group_of_its_own_that_forwarded_signals_do_not_reach() {
          : > hook.up; while [ ! -e finish ]; do sleep 0.05; done"
     );
     let command = format!("{IDS} > command.ids\n{}", recorder(&["USR1", "USR2"]));
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         for tree in [&[][..], &["--tree"]] {
             let scratch = Scratch::new("hook-group");
             let mut args = tree.to_vec();
@@ -731,7 +747,10 @@ fn not_as_pid1_a_second_signal_passes_on_at_once_and_the_hook_dies_with_dumb_ini
         "#
     );
     let scratch = Scratch::new("hook-second-tini");
-    let output = run(namespace_with_init(&script)
+    let Some(mut command) = namespace_with_init(&script) else {
+        return;
+    };
+    let output = run(command
         .env("WORK", scratch.dir())
         .env("RECORDER", recorder(&[])));
     assert_status(&output, 0, "the script");
@@ -766,7 +785,10 @@ fn when_dumb_init_is_killed_its_parent_death_signal_ends_the_hooks_shell() {
         "#
     );
     let scratch = Scratch::new("hook-pdeathsig");
-    let output = run(namespace_with_init(&script)
+    let Some(mut command) = namespace_with_init(&script) else {
+        return;
+    };
+    let output = run(command
         .env("WORK", scratch.dir())
         .env("RECORDER", recorder(&[])));
     assert_status(&output, 0, "the script");
@@ -774,9 +796,6 @@ fn when_dumb_init_is_killed_its_parent_death_signal_ends_the_hooks_shell() {
 }
 
 #[test]
-#[ignore = "src/spawn.rs spawn_hook sets the hook's group and parent-death signal in the \
-            hook's child only: when the command exits just as a hook starts, dumb-init's \
-            SIGKILL to the group finds no group yet and exits first, and the hook runs on"]
 fn a_hook_started_as_the_command_exits_does_not_outlive_dumb_init() {
     // The command asks for the hook and exits at once: dumb-init starts the
     // hook, then reaps the command and exits. Twenty tries, since the hook
@@ -790,14 +809,14 @@ fn a_hook_started_as_the_command_exits_does_not_outlive_dumb_init() {
         ls | grep -c leaked
     "#;
     let scratch = Scratch::new("hook-race-exit");
-    let output = run(namespace_with_init(script).env("WORK", scratch.dir()));
+    let Some(mut command) = namespace_with_init(script) else {
+        return;
+    };
+    let output = run(command.env("WORK", scratch.dir()));
     assert_eq!(text(&output.stdout), "0\n", "hooks left running");
 }
 
 #[test]
-#[ignore = "src/spawn.rs spawn_hook calls setpgid in the hook's child only: a --tree \
-            delivery just after the fork finds the hook still in dumb-init's group and \
-            signals it"]
 fn under_tree_a_hook_is_spared_even_just_after_it_starts() {
     // SIGUSR2 comes right behind the SIGUSR1 that starts the hook; the
     // command ignores it, the hook would die of it.
@@ -807,14 +826,17 @@ fn under_tree_a_hook_is_spared_even_just_after_it_starts() {
                 sh -c 'trap "" USR2; kill -USR1 $PPID; kill -USR2 $PPID; sleep 0.5'
         done
     "#;
-    let output = run(&mut namespace_with_init(script));
+    let Some(mut command) = namespace_with_init(script) else {
+        return;
+    };
+    let output = run(&mut command);
     let stderr = text(&output.stderr);
     assert!(!stderr.contains("failed"), "{stderr}");
 }
 
 #[test]
 fn a_failing_hook_is_one_line_and_the_signal_still_goes_on() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let scratch = Scratch::new("hook-fails");
         let (running, target) = start_recorder(
             scratch.dir(),
@@ -872,22 +894,22 @@ fn with_a_hook_that_cannot_start(pid1: bool) -> (Output, Scratch) {
 
 #[test]
 fn a_hook_that_cannot_start_is_told_and_the_signal_still_goes_on() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let (output, scratch) = with_a_hook_that_cannot_start(pid1);
         // sleep died of the SIGTERM passed on.
         assert_status(&output, 128 + 15, "sleep");
         assert!(!scratch.path("hook-ran").exists());
         let stderr = text(&output.stderr);
-        assert!(stderr.contains("/bin/sh"), "{stderr}");
-        assert!(stderr.contains("hook for signal 15"), "{stderr}");
+        assert!(
+            stderr.contains("The hook for signal 15 failed with status 127."),
+            "{stderr}"
+        );
     }
 }
 
 #[test]
-#[ignore = "a hook whose exec fails prints the exec error in its child and then dumb-init's \
-            line about its status 127: two lines, not one"]
 fn a_hook_that_cannot_start_is_one_line() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let (output, _scratch) = with_a_hook_that_cannot_start(pid1);
         let stderr = text(&output.stderr);
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -896,7 +918,7 @@ fn a_hook_that_cannot_start_is_one_line() {
 
 #[test]
 fn with_a_delay_a_quick_hook_does_not_shorten_it() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let scratch = Scratch::new("hook-delay");
         let (running, target) = start_recorder(
             scratch.dir(),
@@ -927,7 +949,7 @@ fn with_a_delay_a_quick_hook_does_not_shorten_it() {
 
 #[test]
 fn with_a_delay_a_slow_hook_holds_the_signal_until_it_exits() {
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let scratch = Scratch::new("hook-slow");
         let (running, target) = start_recorder(
             scratch.dir(),
@@ -957,7 +979,7 @@ fn a_hook_runs_where_dumb_init_was_started_and_writes_to_its_output() {
     // dumb-init itself moves to /; the command moves elsewhere too.
     let hook = "USR1:pwd > where; echo hook-out; echo hook-err >&2";
     let command = format!("cd /tmp\n{}", recorder_into("\"$F\"", &["USR1"]));
-    for pid1 in AS_PID1 {
+    for pid1 in as_pid1() {
         let scratch = Scratch::new("hook-dir");
         let mut started = init_command(pid1, &["--on-signal", hook, "sh", "-c", &command]);
         started.env("F", scratch.path("f"));
@@ -1027,7 +1049,7 @@ fn every_bad_value_is_one_line_naming_it_and_the_command_never_runs() {
                 .map(|&(name, value)| (vec![], Some((name, value)), name.to_owned())),
         );
     for (args, env, name) in cases {
-        for pid1 in AS_PID1 {
+        for pid1 in as_pid1() {
             let scratch = Scratch::new("bad-value");
             let mut all = args.clone();
             all.extend(["sh", "-c", ": > ran"]);
