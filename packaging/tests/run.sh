@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make package-test: the .deb on a Debian root, the static binary in a
 # busybox root (the APKBUILD with it), the examples, the examples built and
-# stopped as podman images, the arm64 .deb in a root of its own under qemu,
+# stopped as podman images, socket activation through podman, the arm64 .deb
+# in a root of its own under qemu,
 # and make dist built twice from two clones and compared (reproducible.sh).
 # Each script prints its checks and a final "N passed, N failed"; this adds
 # them up and times each part.
@@ -21,7 +22,7 @@ failed=0
 # The arm64 part runs with qemu-user registered for aarch64 files.
 qemu="sh $top/tools/binfmt-qemu-aarch64.sh"
 for part in "debian-root.sh $deb" static-root.sh examples.sh "containers.sh $deb" \
-    "arm64-root.sh $deb_arm64" reproducible.sh; do
+    socket-activation.sh "arm64-root.sh $deb_arm64" reproducible.sh; do
     echo "== ${part%% *}"
     start=$SECONDS
     runner=
