@@ -49,7 +49,7 @@ SMALL_REMAP = "--remap-path-prefix=$(shell rustc +$(SMALL_TOOLCHAIN) --print sys
 help:
 	@echo "Daily:"
 	@echo "  make check          fmt, clippy, unit tests and integration tests against the debug build"
-	@echo "                      (about a minute warm; without root, what needs root is skipped and said)"
+	@echo "                      (under a minute warm; without root, what needs root is skipped and said)"
 	@echo "  make build          release binary at target/release/dumb-init"
 	@echo "  make demo           run dumb-init on examples/background-job-entrypoint.sh, stop it with SIGTERM"
 	@echo "  make lint           cargo fmt --check and clippy -D warnings"
