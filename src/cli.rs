@@ -387,19 +387,27 @@ const REFERENCE_VARIABLES: [(&str, &str, &str); 2] = [
 /// turns it on: the reference's own two, and `DUMB_INIT_<LONG NAME>` (`1`
 /// for a switch) for each extension. The reference's other options have
 /// none.
-fn variable(info: &FlagInfo) -> Option<(Cow<'static, str>, &'static str)> {
-    if let Some(&(_, name, on)) = REFERENCE_VARIABLES
+///
+/// The name is written into `name`, one buffer for every option: dumb-init
+/// looks up every variable at each start, and this keeps that cheap.
+fn variable(info: &FlagInfo, name: &mut String) -> Option<&'static str> {
+    name.clear();
+    if let Some(&(_, known, on)) = REFERENCE_VARIABLES
         .iter()
         .find(|(long, ..)| *long == info.long)
     {
-        return Some((Cow::Borrowed(name), on));
+        name.push_str(known);
+        return Some(on);
     }
     if is_reference(info) {
         return None;
     }
-    let long = long_name(info);
-    let name = format!("DUMB_INIT_{}", long.to_ascii_uppercase().replace('-', "_"));
-    Some((Cow::Owned(name), "1"))
+    name.push_str("DUMB_INIT_");
+    name.extend(long_name(info).chars().map(|c| match c {
+        '-' => '_',
+        c => c.to_ascii_uppercase(),
+    }));
+    Some("1")
 }
 
 /// The options that variables ask for: a switch whose variable holds the
@@ -412,8 +420,9 @@ fn variables(
     env: &impl Fn(&str) -> Option<OsString>,
 ) -> Vec<Item<'static>> {
     let mut items = Vec::new();
+    let mut name = String::with_capacity(32);
     for info in flags {
-        let Some((name, on)) = variable(info) else {
+        let Some(on) = variable(info, &mut name) else {
             continue;
         };
         let Some(value) = env(&name) else {
@@ -425,7 +434,7 @@ fn variables(
             long,
             reference: is_reference(info),
             value: value.map(Cow::Owned),
-            source: name.clone(),
+            source: Cow::Owned(name.clone()),
             given: Cow::Owned(value_bytes.clone()),
         };
         if !matches!(info.kind, FlagInfoKind::Option { .. }) {
@@ -540,7 +549,8 @@ fn help(program: &[u8], flags: &[FlagInfo]) -> Vec<u8> {
         .iter()
         .filter_map(|(long, ..)| flags.iter().find(|info| info.long == *long));
     for info in reference.chain(flags.iter().filter(|info| !is_reference(info))) {
-        let Some((name, on)) = variable(info) else {
+        let mut name = String::new();
+        let Some(on) = variable(info, &mut name) else {
             continue;
         };
         let long = info.long;
@@ -1190,7 +1200,10 @@ mod tests {
             Options::get_args_info()
                 .flags
                 .iter()
-                .filter_map(|info| Some(variable(info)?.0.into_owned()))
+                .filter_map(|info| {
+                    let mut name = String::new();
+                    variable(info, &mut name).map(|_| name)
+                })
                 .collect()
         }
 
