@@ -431,7 +431,7 @@ def rows(launch_count, reap_count, idle_seconds, tree_shapes):
         ]
     floor_goal = f"<= {FLOOR_GOAL:.2f}"
     return [
-        Row("size, static build, KiB", "static_kib", 1, "<= 420 KiB", ("most", 420)),
+        Row("size, static build, KiB", "static_kib", 1, "<= 460 KiB", ("most", 460)),
         Row("size of the binary measured below, KiB", "size_kib", 1),
         Row("VmRSS with a sleeping child, KiB", "rss_kib", 0, "<= 0.33", ("ratio", 1 / 3)),
         Row(f"launch overhead, us per `true` (x{launch_count})", "launch_us", 1, "<= 0.70",
