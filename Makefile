@@ -218,7 +218,7 @@ package-test: deps deb static
 #   make bench BENCH_EXTRA='--ours "old=PATH" --compare "ours (static)=old"'
 BENCH_BUILDS := --ours "ours (static)=$(STATIC_BIN)" \
 	--crates "ours (static)=--release --target $(MUSL_TARGET)" \
-	--ours "ours (small)=$(SMALL_BIN)" \
+	--ours "ours (small)=$(SMALL_BIN)" --size-budget "ours (small)=100" \
 	--crates "ours (small)=+$(SMALL_TOOLCHAIN) --release --target $(MUSL_TARGET) $(subst ",\",$(call small_flags,$(MUSL_TARGET)))"
 BENCH_DEPS := valgrind:valgrind taskset:util-linux strip:binutils xz:xz-utils
 BENCH_EXTRA :=
