@@ -661,10 +661,19 @@ def machine():
     return f"{os.cpu_count()} CPUs ({model}), Linux {os.uname().release}"
 
 
+def is_a_file(text):
+    """Whether text names an existing file; a cargo bloat spec longer than a
+    file name may be (stat answers ENAMETOOLONG) is not one."""
+    try:
+        return Path(text).exists()
+    except OSError:
+        return False
+
+
 def labelled(text):
     """LABEL=VALUE, or VALUE alone (label DEFAULT_LABEL)."""
     label, sep, value = text.partition("=")
-    if not sep or Path(text).exists():
+    if not sep or is_a_file(text):
         return DEFAULT_LABEL, text
     if not label or not value:
         raise argparse.ArgumentTypeError(f"want LABEL=VALUE, got {text!r}")
