@@ -209,19 +209,23 @@ package-test: deps deb static
 
 # Ours (the static build) beside the reference dumb-init and tini: one table of
 # medians and ratios, then ours' bytes per crate (cargo bloat, installed when
-# missing). Compiles its C helpers, and the reference by its own static recipe
-# from Debian's source (adding a deb-src entry when apt has none), into
-# target/bench; about 2 minutes. Another build of ours is one more
-# `--ours "LABEL=PATH"` (and `--crates "LABEL=CARGO_BLOAT_ARGS"`).
+# missing). Compiles its C helpers (the floor init among them), and the
+# reference by its own static recipe from Debian's source (adding a deb-src
+# entry when apt has none), into target/bench; about 5 minutes. Another build
+# of ours is one more `--ours "LABEL=PATH"` (and `--crates
+# "LABEL=CARGO_BLOAT_ARGS"`), in BENCH_EXTRA for one run, e.g. an older
+# commit's beside the current ones:
+#   make bench BENCH_EXTRA='--ours "old=PATH" --compare "ours (static)=old"'
 BENCH_BUILDS := --ours "ours (static)=$(STATIC_BIN)" \
 	--crates "ours (static)=--release --target $(MUSL_TARGET)" \
-	--ours "ours (small)=$(SMALL_BIN)" \
+	--ours "ours (small)=$(SMALL_BIN)" --size-budget "ours (small)=100" \
 	--crates "ours (small)=+$(SMALL_TOOLCHAIN) --release --target $(MUSL_TARGET) $(subst ",\",$(call small_flags,$(MUSL_TARGET)))"
 BENCH_DEPS := valgrind:valgrind taskset:util-linux strip:binutils xz:xz-utils
+BENCH_EXTRA :=
 
 bench: static static-small
 	sh tools/install-test-deps.sh $(BENCH_DEPS)
-	RUSTC_BOOTSTRAP=1 python3 bench/bench.py $(BENCH_BUILDS) --helpers $(CURDIR)/target/bench
+	RUSTC_BOOTSTRAP=1 python3 bench/bench.py $(BENCH_BUILDS) $(BENCH_EXTRA) --helpers $(CURDIR)/target/bench
 
 bench-size: static static-small
 	sh tools/install-test-deps.sh $(BENCH_DEPS)

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """`make bench`: dumb-init-rs beside the reference dumb-init 1.2.5 and tini.
 
-Measures, for each build of ours (one or more `--ours`), the reference and
-tini, in one run and interleaved round by round (the order rotates every
-round, so that drift in the machine's state falls on all alike):
+Measures, for each build of ours (one or more `--ours`), the reference,
+tini and the floor (bench/floor.c: the least work any init can do, as a
+yardstick), in one run and interleaved round by round (the order rotates
+every round, so that drift in the machine's state falls on all alike):
 
   size      the executable's size on disk; for the reference and tini both
             Debian's dynamically linked build and a static one: the reference
@@ -17,6 +18,10 @@ round, so that drift in the machine's state falls on all alike):
   reaping   10,000 orphans released at once in a fresh PID namespace where the
             init is PID 1, until the last of them has been reaped, on one CPU
             (see `on_one_cpu`);
+  tree      the signal round trip again with the init as PID 1 of a fresh PID
+            namespace and 1, 100 or 1,000 descendants (pong and idle ones made
+            by bench/forest.c), on one CPU: signalled to the process group,
+            and by each build of ours that has it, with `--tree`;
   idle      CPU time and context switches of the supervisor over 10 s while
             its child sleeps;
   instructions  user-space instructions of the supervisor (callgrind) for
@@ -25,12 +30,15 @@ round, so that drift in the machine's state falls on all alike):
 
 Every time is a median over rounds. Prints one table, with the ratio of each
 build of ours to the reference and the budgets from the project's contract,
+and the ratio of each init to the floor for launch, round trip and reaping;
+for each `--compare NEW=OLD`, the figures of two builds of ours side by side;
 and, for each `--crates`, the bytes of .text per crate of a build (cargo
 bloat, on an unstripped build of the same profile). Progress goes to stderr.
 
     python3 bench/bench.py --ours target/x86_64-unknown-linux-musl/release/dumb-init
     python3 bench/bench.py --ours "ours (static)=PATH" --ours "ours (small)=PATH" \
         --crates "ours (static)=--release --target x86_64-unknown-linux-musl"
+    python3 bench/bench.py --ours "new=PATH" --ours "old=PATH" --compare "new=old"
 """
 
 import argparse
@@ -53,7 +61,9 @@ sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import reference_static  # noqa: E402
 
-HELPERS = ("launch", "pingpong", "pong", "orphans")
+HELPERS = ("launch", "pingpong", "pong", "orphans", "forest", "floor")
+# The floor is an init, set beside static builds of ours: static too.
+STATIC_HELPERS = ("floor",)
 REFERENCE = Path("/usr/bin/dumb-init")
 TINI = Path("/usr/bin/tini")
 TINI_STATIC = Path("/usr/bin/tini-static")
@@ -96,7 +106,10 @@ def build_helpers(out_dir):
     for name in HELPERS:
         source, binary = HERE / f"{name}.c", out_dir / name
         if not binary.exists() or binary.stat().st_mtime < source.stat().st_mtime:
-            subprocess.run([cc, "-O2", "-Wall", "-Wextra", "-o", binary, source], check=True)
+            static = ["-static"] if name in STATIC_HELPERS else []
+            subprocess.run(
+                [cc, "-O2", "-Wall", "-Wextra", *static, "-o", binary, source], check=True
+            )
         paths[name] = binary
     return paths
 
@@ -160,16 +173,61 @@ def measure_latency(inits, helpers, rounds, count):
             init.record("latency_2cpu_us", int(median) / 1e3)
 
 
-def measure_reaping(inits, helpers, rounds, count):
-    progress(f"reaping: {rounds} rounds of {count} orphans in a PID namespace, on one CPU")
-    namespace = ["unshare", "--pid", "--fork", "--mount-proc"]
+def pid_namespace():
+    """The prefix that runs a command as PID 1 of a fresh PID namespace with
+    its own /proc; the namespace dies with it (--kill-child: also if unshare
+    itself is killed)."""
+    namespace = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"]
     if os.geteuid() != 0:
         namespace[1:1] = ["--user", "--map-root-user"]
+    return namespace
+
+
+def measure_reaping(inits, helpers, rounds, count):
+    progress(f"reaping: {rounds} rounds of {count} orphans in a PID namespace, on one CPU")
     for order in rotations(inits, rounds):
         for init in order:
-            argv = on_one_cpu([*namespace, *init.command(helpers["orphans"], count)])
+            argv = on_one_cpu([*pid_namespace(), *init.command(helpers["orphans"], count)])
             elapsed = run_quietly(argv)
             init.record("reap_ms", int(elapsed[-1]) / 1e6)
+
+
+def has_tree(init):
+    """Whether this build of ours knows `--tree` (builds before it refuse
+    the option)."""
+    probe = subprocess.run(
+        init.command("--tree", "true"), stdin=subprocess.DEVNULL, capture_output=True
+    )
+    return probe.returncode == 0
+
+
+def measure_tree(group_inits, tree_inits, helpers, rounds, shapes):
+    """The round trip with the init as PID 1 of a fresh PID namespace, as in
+    a container, and `descendants` processes under it: pong, and
+    descendants - 1 idle ones (bench/forest.c), half of them in pong's
+    process group and half in sessions of their own. Each of group_inits
+    signals the group as it always does; each of tree_inits, with --tree,
+    reads the tree from /proc and signals every descendant. In a namespace
+    /proc lists the tree and nothing else; outside one, --tree would read
+    every process on the machine, and the figure would depend on what else
+    runs there. On one CPU, for the reason in `on_one_cpu`. shapes: pairs
+    (descendants, round trips per run): fewer for bigger trees, whose round
+    trips take longer."""
+    runs = [(init, False) for init in group_inits] + [(init, True) for init in tree_inits]
+    for descendants, count in shapes:
+        progress(
+            f"round trip in a PID namespace with {descendants:,} descendants: "
+            f"{rounds} rounds of {count} round trips each"
+        )
+        for order in rotations(runs, rounds):
+            for init, tree in order:
+                option = ["--tree"] if tree else []
+                command = init.command(*option, helpers["forest"], descendants - 1,
+                                       helpers["pong"])
+                argv = [helpers["pingpong"], "--child", count, *pid_namespace(), *command]
+                median, _ = run_quietly(on_one_cpu(argv))
+                key = f"{'tree' if tree else 'group'}{descendants}_us"
+                init.record(key, int(median) / 1e3)
 
 
 def callgrind_total(argv):
@@ -305,15 +363,18 @@ def render(value, digits):
     return f"{value:,.{digits}f}"
 
 
-def paired_ratio(ours, reference, key):
+def paired_ratio(ours, reference, key, reference_key=None, limit=1.0):
     """Median over rounds of ours/reference within each round (the rounds are
     interleaved, so this cancels drift), the rounds in which ours was no
-    worse, and how many rounds were compared."""
-    pairs = [(o, r) for o, r in zip(ours.samples[key], reference.samples[key]) if r]
+    more than `limit` times the reference, and how many rounds were
+    compared. reference_key: the reference's figure to divide by, when it is
+    not the same (the reference has no --tree)."""
+    theirs = reference.samples.get(reference_key or key, [])
+    pairs = [(o, r) for o, r in zip(ours.samples.get(key, []), theirs) if r]
     if not pairs:
         return None, 0, 0
     ratio = statistics.median(o / r for o, r in pairs)
-    return ratio, sum(o <= r for o, r in pairs), len(pairs)
+    return ratio, sum(o <= limit * r for o, r in pairs), len(pairs)
 
 
 def sign_test(no_worse, rounds):
@@ -324,60 +385,120 @@ def sign_test(no_worse, rounds):
     return min(1.0, 2 * p)
 
 
-def verdict(ratio, no_worse, rounds):
-    """For a ratio budget of 1.00: `yes` at or under it; `tie` over it when
-    the rounds do not show a difference (sign test, 5 %); otherwise `NO`."""
-    if ratio <= 1:
+def verdict(ratio, no_worse, rounds, limit=1.0):
+    """For a ratio budget of `limit`: `yes` at or under it; `tie` over it
+    when the rounds do not show a difference (sign test, 5 %); otherwise
+    `NO`."""
+    if ratio <= limit:
         return "yes"
     if rounds >= 5 and sign_test(no_worse, rounds) > 0.05:
         return "tie"
     return "NO"
 
 
-def table(ours_builds, reference, tini, launch_count, reap_count, idle_seconds):
-    """The rows: title, key, decimals, budget, and the check of the budget:
-    ("most", N) for a figure of at most N, ("ratio", N) for a ratio to the
-    reference of at most N, or "noise" for a time that must be within noise
-    of the reference's (see `verdict`). Columns: the figure, its budget, the
-    reference, tini, then for each build of ours its figure, its ratio to the
-    reference, the rounds in which it was no worse, and whether the budget
-    holds. Rows that no init has figures for (see --sizes-only) are left
-    out."""
-    rows = [
-        ("size, static build, KiB", "static_kib", 1, "<= 420 KiB", ("most", 420)),
-        ("size of the binary measured below, KiB", "size_kib", 1, "", None),
-        ("VmRSS with a sleeping child, KiB", "rss_kib", 0, "<= 0.33", ("ratio", 1 / 3)),
-        (f"launch overhead, us per `true` (x{launch_count})", "launch_us", 1, "<= 0.70",
-         ("ratio", 0.70)),
-        ("user-space instructions, `INIT true`", "startup_instr", 0, "", None),
-        ("signal round trip on one CPU, median us", "latency_us", 1, "within noise", "noise"),
-        ("signal round trip on one CPU, 90th pct us", "latency_p90_us", 1, "", None),
-        ("signal round trip on two CPUs, median us", "latency_2cpu_us", 1, "within noise",
-         "noise"),
-        ("user-space instructions per signal", "signal_instr", 0, "", None),
-        (f"reap {reap_count:,} orphans as PID 1 on one CPU, ms", "reap_ms", 1, "within noise",
-         "noise"),
-        (f"idle CPU time over {idle_seconds} s, ms", "idle_cpu_ms", 0, "0", ("most", 0)),
-        (f"idle wake-ups over {idle_seconds} s", "idle_wakeups", 0, "0", ("most", 0)),
+# How close to the floor the project means to be (docs/performance.md).
+FLOOR_GOAL = 1.10
+# The static x86_64 file's budget, in KiB, for a build without a
+# --size-budget of its own (the small build has one: 100 KiB).
+SIZE_BUDGET_KIB = 460
+
+
+@dataclass
+class Row:
+    """One figure of the table. check: ("most", N) for a figure of at most
+    N, ("ratio", N) for a ratio to the reference of at most N, "noise" for a
+    time that must be within noise of the reference's (see `verdict`),
+    "size" for each build's file size budget, or None. reference_key: what
+    the reference's column and the ratio to it use, when not key.
+    versus_floor: every column is that init's ratio to the floor instead,
+    held to FLOOR_GOAL."""
+
+    title: str
+    key: str
+    digits: int
+    budget: str = ""
+    check: object = None
+    reference_key: str = None
+    versus_floor: bool = False
+
+
+def rows(launch_count, reap_count, idle_seconds, tree_shapes, size_budgets):
+    def plural(n):
+        return f"{n:,} descendant" + ("s" if n != 1 else "")
+
+    tree = []
+    for n, _ in tree_shapes:
+        tree += [
+            Row(f"round trip as PID 1, {plural(n)}, to the group, us", f"group{n}_us", 1),
+            Row(f"round trip as PID 1, {plural(n)}, ours with --tree, us", f"tree{n}_us", 1,
+                reference_key=f"group{n}_us"),
+        ]
+    floor_goal = f"<= {FLOOR_GOAL:.2f}"
+    sizes = "/".join(dict.fromkeys(str(kib) for kib in size_budgets))
+    return [
+        Row("size, static build, KiB", "static_kib", 1, f"<= {sizes} KiB", "size"),
+        Row("size of the binary measured below, KiB", "size_kib", 1),
+        Row("VmRSS with a sleeping child, KiB", "rss_kib", 0, "<= 0.33", ("ratio", 1 / 3)),
+        Row(f"launch overhead, us per `true` (x{launch_count})", "launch_us", 1, "<= 0.70",
+            ("ratio", 0.70)),
+        Row("  launch overhead / floor", "launch_us", 2, floor_goal, versus_floor=True),
+        Row("user-space instructions, `INIT true`", "startup_instr", 0),
+        Row("signal round trip on one CPU, median us", "latency_us", 1, "within noise", "noise"),
+        Row("  round trip on one CPU / floor", "latency_us", 2, floor_goal, versus_floor=True),
+        Row("signal round trip on one CPU, 90th pct us", "latency_p90_us", 1),
+        Row("signal round trip on two CPUs, median us", "latency_2cpu_us", 1, "within noise",
+            "noise"),
+        Row("  round trip on two CPUs / floor", "latency_2cpu_us", 2, floor_goal,
+            versus_floor=True),
+        Row("user-space instructions per signal", "signal_instr", 0),
+        *tree,
+        Row(f"reap {reap_count:,} orphans as PID 1 on one CPU, ms", "reap_ms", 1,
+            "within noise", "noise"),
+        Row("  reaping / floor", "reap_ms", 2, floor_goal, versus_floor=True),
+        Row(f"idle CPU time over {idle_seconds} s, ms", "idle_cpu_ms", 0, "0", ("most", 0)),
+        Row(f"idle wake-ups over {idle_seconds} s", "idle_wakeups", 0, "0", ("most", 0)),
     ]
-    everyone = [*ours_builds, reference, tini]
-    header = ["figure", "budget", reference.label, tini.label]
+
+
+def table(ours_builds, reference, tini, floor, table_rows, size_budgets):
+    """Columns: the figure, its budget, the reference, tini, the floor, then
+    for each build of ours its figure, its ratio to the reference, the
+    rounds in which it was no worse, and whether the budget holds (the size
+    budget: size_budgets[i] KiB for ours_builds[i]). In a
+    versus_floor row, each init's column holds its ratio to the floor, and
+    the rounds counted are those within FLOOR_GOAL of it. Rows that no init
+    has figures for (see --sizes-only) are left out."""
+    everyone = [*ours_builds, reference, tini, floor]
+    header = ["figure", "budget", reference.label, tini.label, floor.label]
     for build in ours_builds:
         header += [build.label, "/ref", "<= ref", "holds"]
     lines = []
-    for title, key, digits, budget, check in rows:
+    for row in table_rows:
+        key, digits, check = row.key, row.digits, row.check
         if all(init.median(key) is None for init in everyone):
             continue
-        cells = [title, budget]
-        for init in (reference, tini):
+        cells = [row.title, row.budget]
+        if row.versus_floor:
+            for init in (reference, tini, floor):
+                ratio, _, _ = paired_ratio(init, floor, key)
+                cells.append(render(ratio, digits))
+            for build in ours_builds:
+                ratio, within, rounds = paired_ratio(build, floor, key, limit=FLOOR_GOAL)
+                holds = "n/a" if ratio is None else verdict(ratio, within, rounds, FLOOR_GOAL)
+                cells += [render(ratio, digits), "", f"{within}/{rounds}", holds]
+            lines.append(cells)
+            continue
+        for init in (reference, tini, floor):
             cells.append(render(init.median(key), digits) + init.marks.get(key, ""))
         for build in ours_builds:
             o = build.median(key)
-            ratio, no_worse, rounds = paired_ratio(build, reference, key)
+            ratio, no_worse, rounds = paired_ratio(build, reference, key, row.reference_key)
             if check is None or o is None:
                 holds = ""
             elif key == "static_kib" and build.marks.get(key):
                 holds = "n/a"  # the budget is for static builds
+            elif check == "size":
+                holds = "yes" if o <= size_budgets[ours_builds.index(build)] else "NO"
             elif check == "noise":
                 holds = "n/a" if ratio is None else verdict(ratio, no_worse, rounds)
             elif check[0] == "most":
@@ -391,6 +512,32 @@ def table(ours_builds, reference, tini, launch_count, reap_count, idle_seconds):
                 holds,
             ]
         lines.append(cells)
+    return markdown(header, lines)
+
+
+def comparison(new, old, table_rows):
+    """Two builds of ours, figure by figure: each one's median, the median of
+    the per-round ratios new/old, the rounds in which new was no worse, and
+    the sign test's p-value (1.00: no sign of a difference). The floor
+    ratios are left out: they are the same figures divided again."""
+    header = ["figure", new.label, old.label, "new/old", "new <= old", "p"]
+    lines = []
+    for row in table_rows:
+        if row.versus_floor or row.key in ("size_kib",):
+            continue
+        n, o = new.median(row.key), old.median(row.key)
+        if n is None or o is None:
+            continue
+        ratio, no_worse, rounds = paired_ratio(new, old, row.key)
+        p = f"{sign_test(no_worse, rounds):.2f}" if rounds > 1 else ""
+        lines.append([
+            row.title.strip(),
+            render(n, row.digits),
+            render(o, row.digits),
+            "n/a" if ratio is None else f"{ratio:.2f}",
+            f"{no_worse}/{rounds}" if rounds > 1 else "",
+            p,
+        ])
     return markdown(header, lines)
 
 
@@ -514,10 +661,19 @@ def machine():
     return f"{os.cpu_count()} CPUs ({model}), Linux {os.uname().release}"
 
 
+def is_a_file(text):
+    """Whether text names an existing file; a cargo bloat spec longer than a
+    file name may be (stat answers ENAMETOOLONG) is not one."""
+    try:
+        return Path(text).exists()
+    except OSError:
+        return False
+
+
 def labelled(text):
     """LABEL=VALUE, or VALUE alone (label DEFAULT_LABEL)."""
     label, sep, value = text.partition("=")
-    if not sep or Path(text).exists():
+    if not sep or is_a_file(text):
         return DEFAULT_LABEL, text
     if not label or not value:
         raise argparse.ArgumentTypeError(f"want LABEL=VALUE, got {text!r}")
@@ -547,6 +703,14 @@ def main():
         metavar="LABEL=CARGO_BLOAT_ARGS",
         help="print bytes per crate of that build, rebuilt by `cargo bloat ARGS` unstripped",
     )
+    parser.add_argument(
+        "--compare", action="append", type=labelled, default=[], metavar="NEW=OLD",
+        help="also print the figures of two --ours builds side by side, with NEW/OLD",
+    )
+    parser.add_argument(
+        "--size-budget", action="append", type=labelled, default=[], metavar="LABEL=KIB",
+        help=f"that build's size budget (default {SIZE_BUDGET_KIB} KiB)",
+    )
     parser.add_argument("--helpers", type=Path, default=Path("target/bench"))
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke test")
     parser.add_argument(
@@ -559,6 +723,16 @@ def main():
     for label, _ in args.crates:
         if label not in labels:
             parser.error(f"--crates {label!r}: no --ours with that label")
+    for new, old in args.compare:
+        for label in (new, old):
+            if label not in labels:
+                parser.error(f"--compare {new}={old}: no --ours labelled {label!r}")
+    own_budgets = {}
+    for label, kib_text in args.size_budget:
+        if label not in labels:
+            parser.error(f"--size-budget {label!r}: no --ours with that label")
+        own_budgets[label] = int(kib_text)
+    size_budgets = [own_budgets.get(label, SIZE_BUDGET_KIB) for label in labels]
 
     check_reference()
     helpers = build_helpers(args.helpers)
@@ -574,6 +748,13 @@ def main():
     latency_rounds, latency_count = (3, 200) if quick else (21, 2000)
     reap_rounds, reap_count = (3, 10_000) if quick else (21, 10_000)
     idle_windows, idle_seconds = (1, 2) if quick else (3, 10)
+    # (descendants, round trips per run): --tree's round trip grows with the
+    # tree (it reads /proc/PID/stat of every descendant two or three times
+    # and opens a pidfd for each: tens of milliseconds for 1,000), so the
+    # bigger trees get fewer round trips, to keep each run near a second.
+    tree_rounds = 3 if quick else 11
+    tree_shapes = [(1, 100), (100, 20), (1000, 5)] if quick else \
+        [(1, 1000), (100, 50), (1000, 10)]
 
     ours_builds = []
     for number, (label, path) in enumerate(args.ours):
@@ -588,13 +769,18 @@ def main():
         "tini", "tini -s", TINI, [str(TINI), "-s", "--"],
         TINI_STATIC if TINI_STATIC.exists() else None,
     )
-    inits = [*ours_builds, reference, tini]
+    floor = Init("floor", "floor", helpers["floor"], [str(helpers["floor"])])
+    inits = [*ours_builds, reference, tini, floor]
 
     started = time.monotonic()
-    record_sizes(inits)
+    record_sizes([*ours_builds, reference, tini])  # the floor is a yardstick, not a contender
     if not args.sizes_only:
         measure_launch(inits, helpers, launch_rounds, launch_count)
         measure_latency(inits, helpers, latency_rounds, latency_count)
+        # tini -s signals its child, not the group: not the comparison here.
+        tree_inits = [build for build in ours_builds if has_tree(build)]
+        measure_tree([*ours_builds, reference, floor], tree_inits, helpers, tree_rounds,
+                     tree_shapes)
         measure_reaping(inits, helpers, reap_rounds, reap_count)
         measure_instructions(inits, helpers, 100, 1100)
         measure_idle(inits, idle_windows, idle_seconds)
@@ -608,8 +794,9 @@ def main():
     print(f"dumb-init-rs bench on {machine()}")
     if not args.sizes_only:
         print(
-            f"medians of {launch_rounds}/{latency_rounds}/{reap_rounds}/{idle_windows} rounds "
-            f"(launch/latency/reaping/idle), the {len(inits)} inits interleaved in each round;"
+            f"medians of {launch_rounds}/{latency_rounds}/{tree_rounds}/{reap_rounds}/"
+            f"{idle_windows} rounds (launch/latency/tree/reaping/idle), the {len(inits)} inits "
+            "interleaved in each round;"
         )
         print(
             "/ref = median of the per-round ratios of the build on its left to the reference; "
@@ -619,11 +806,52 @@ def main():
             "within noise: yes at or under 1.00, tie = over 1.00 but no difference from the "
             "reference at 5 % (sign test over the rounds), NO otherwise;"
         )
+        print(
+            f"floor = {helpers['floor']}, bench/floor.c built static by gcc -O2: block, fork, "
+            "setsid + exec, sigwaitinfo, kill the group, waitpid;"
+        )
+        print(
+            "/ floor rows: each init's median per-round ratio to the floor (its column); for "
+            f"ours, <= ref counts the rounds within {FLOOR_GOAL:.2f} x the floor, and holds "
+            f"is the verdict above against {FLOOR_GOAL:.2f};"
+        )
+        print(
+            "round trip as PID 1: in a fresh PID namespace, the init's command is pong plus "
+            "N - 1 idle descendants (SIGUSR1 blocked), half in pong's group and half in "
+            "sessions of their own;"
+        )
+        print(
+            "  to the group: what the init does by default (the group holds pong and half "
+            "the idle ones); tini left out (it signals its child alone);"
+        )
+        print(
+            "  with --tree: ours read /proc and signal all N through pidfds; the reference "
+            "has no --tree, so its column says n/a and /ref divides by its group figure "
+            "of the row above, round by round;"
+        )
+        print(
+            "  builds of ours without --tree: n/a there. "
+            f"Round trips per run: {', '.join(f'{c:,} with {n:,}' for n, c in tree_shapes)};"
+        )
+    print(
+        "size budgets: "
+        + ", ".join(f"{label} {kib} KiB" for label, kib in zip(labels, size_budgets))
+        + ";"
+    )
     print("(dyn.) = dynamically linked to glibc, libraries not counted; the static builds:")
     print(f"  {reference.label} = " + recipe.replace("\n", "\n    "))
     print(f"  {tini.label} = {TINI_STATIC} from {tini_version()}")
     print()
-    print(table(ours_builds, reference, tini, launch_count, reap_count, idle_seconds))
+    table_rows = rows(launch_count, reap_count, idle_seconds, tree_shapes, size_budgets)
+    print(table(ours_builds, reference, tini, floor, table_rows, size_budgets))
+    for new, old in args.compare:
+        print()
+        print(
+            f"{new} beside {old}, from the same rounds: new/old = median of the per-round "
+            "ratios, p = sign test (two-sided) that neither is faster:"
+        )
+        print()
+        print(comparison(by_label[new], by_label[old], table_rows))
     if breakdowns:
         print()
         print(

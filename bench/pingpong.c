@@ -1,16 +1,21 @@
-/* pingpong COUNT SUPERVISOR [ARGS...] PONG
+/* pingpong [--child] COUNT SUPERVISOR [ARGS...] PONG
  *
  * Starts the supervisor command with a pipe's write end on descriptor 3 (the
  * command is expected to end in `pong`, which inherits it), waits for pong's
  * start-up byte, then COUNT times: sends SIGUSR1 to the supervisor and waits
  * for pong's acknowledgement. One signal is in flight at a time, so none is
  * merged with another. Prints the median and the 90th percentile round trip in
- * nanoseconds, then stops the supervisor with SIGTERM and waits for it. */
+ * nanoseconds, then stops the supervisor with SIGTERM and waits for it.
+ *
+ * With --child, the signals go to the only child of the started command
+ * instead: `unshare --pid --fork` starts the init as its child, PID 1 of the
+ * new namespace, and does not pass signals on itself. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,10 +43,28 @@ static int read_byte(int fd)
     return n == 1;
 }
 
+/* The one child of `parent`, or -1. */
+static pid_t only_child(pid_t parent)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", parent, parent);
+    FILE *file = fopen(path, "re");
+    int child = -1, other;
+    if (file != NULL) {
+        if (fscanf(file, "%d", &child) != 1 || fscanf(file, "%d", &other) == 1)
+            child = -1;
+        fclose(file);
+    }
+    return child;
+}
+
 int main(int argc, char **argv)
 {
+    int to_child = argc > 1 && strcmp(argv[1], "--child") == 0;
+    argc -= to_child;
+    argv += to_child;
     if (argc < 3) {
-        fprintf(stderr, "usage: pingpong COUNT SUPERVISOR [ARGS...] PONG\n");
+        fprintf(stderr, "usage: pingpong [--child] COUNT SUPERVISOR [ARGS...] PONG\n");
         return 2;
     }
     long count = strtol(argv[1], NULL, 10);
@@ -60,13 +83,22 @@ int main(int argc, char **argv)
     }
     close(ack[1]);
     int ok = read_byte(ack[0]);
+    /* pong is up, so the init that started it is there. */
+    pid_t target = to_child ? only_child(supervisor) : supervisor;
+    if (target < 0) {
+        /* unshare ignores SIGTERM; its --kill-child takes the init along. */
+        fprintf(stderr, "pingpong: %s has no single child\n", argv[2]);
+        kill(supervisor, SIGKILL);
+        waitpid(supervisor, NULL, 0);
+        return 1;
+    }
     for (long i = 0; ok && i < count; i++) {
         long long start = now_ns();
-        kill(supervisor, SIGUSR1);
+        kill(target, SIGUSR1);
         ok = read_byte(ack[0]);
         samples[i] = now_ns() - start;
     }
-    kill(supervisor, SIGTERM);
+    kill(target, SIGTERM);
     waitpid(supervisor, NULL, 0);
     if (!ok) {
         fprintf(stderr, "pingpong: %s stopped acknowledging\n", argv[2]);
