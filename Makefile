@@ -6,6 +6,29 @@ STATIC_BIN  := $(CURDIR)/target/$(MUSL_TARGET)/release/dumb-init
 AARCH64_TARGET := aarch64-unknown-linux-musl
 STATIC_BIN_AARCH64 := $(CURDIR)/target/$(AARCH64_TARGET)/release/dumb-init
 
+# Every architecture a release ships for, one row each: the name `uname -m`
+# prints there (what release files and wheels are named by), the Rust target,
+# the Debian architecture, and the GNU triple of Debian's cross gcc that links
+# it ("-": rust-lld, no C toolchain). .cargo/config.toml says how each target
+# links and docs/packaging.md why. x86_64 is `make static` and
+# `make static-small`; each other one NAME is `make static-NAME` and
+# `make static-small-NAME`.
+ARCH_TABLE := \
+	x86_64:x86_64-unknown-linux-musl:amd64:- \
+	aarch64:aarch64-unknown-linux-musl:arm64:- \
+	ppc64le:powerpc64le-unknown-linux-gnu:ppc64el:powerpc64le-linux-gnu \
+	s390x:s390x-unknown-linux-gnu:s390x:s390x-linux-gnu \
+	armv7l:armv7-unknown-linux-gnueabihf:armhf:arm-linux-gnueabihf \
+	i686:i686-unknown-linux-musl:i386:- \
+	riscv64:riscv64gc-unknown-linux-gnu:riscv64:riscv64-linux-gnu
+arch_field = $(word $(2),$(subst :, ,$(filter $(1):%,$(ARCH_TABLE))))
+rust_target = $(call arch_field,$(1),2)
+deb_arch = $(call arch_field,$(1),3)
+cross_gcc = $(call arch_field,$(1),4)
+ARCHES := $(foreach row,$(ARCH_TABLE),$(firstword $(subst :, ,$(row))))
+CROSS_ARCHES := $(filter-out x86_64,$(ARCHES))
+static_bin = $(CURDIR)/target/$(call rust_target,$(1))/release/dumb-init
+
 # The small build (make static-small): the same source, built with
 # -Z build-std and the immediate-abort panic strategy, on a pinned stable
 # toolchain with RUSTC_BOOTSTRAP=1 (docs/performance.md says why), in a
@@ -14,6 +37,7 @@ SMALL_TOOLCHAIN := 1.95.0
 SMALL_DIR := $(CURDIR)/target/small
 SMALL_BIN := $(SMALL_DIR)/$(MUSL_TARGET)/release/dumb-init
 SMALL_BIN_AARCH64 := $(SMALL_DIR)/$(AARCH64_TARGET)/release/dumb-init
+small_bin = $(SMALL_DIR)/$(call rust_target,$(1))/release/dumb-init
 SMALL_CARGO = RUSTC_BOOTSTRAP=1 cargo +$(SMALL_TOOLCHAIN)
 small_flags = -Z build-std=std,panic_abort \
 	--config 'target.$(1).rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort"]'
@@ -39,9 +63,11 @@ remapped = --config 'target.$(1).rustflags = [$(REMAP)]'
 SMALL_REMAP = "--remap-path-prefix=$(shell rustc +$(SMALL_TOOLCHAIN) --print sysroot)=/rust"
 
 .PHONY: help check build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
-.PHONY: demo-container static-aarch64 integration-test-aarch64 compat-aarch64 dist cargo-package-test
-.PHONY: small-toolchain static-small static-small-aarch64 small-test size-check
+.PHONY: demo-container integration-test-aarch64 compat-aarch64 dist cargo-package-test
+.PHONY: small-toolchain static-small small-test size-check
 .PHONY: wheel wheel-test
+# One of each per other architecture (the rules below ARCH_TABLE's).
+.PHONY: $(foreach arch,$(CROSS_ARCHES),static-$(arch) static-small-$(arch))
 
 # One line a target, grouped by when it is used.
 help:
@@ -68,10 +94,11 @@ help:
 	@echo "  make demo-container podman stop on a shell entrypoint, with no init and with ours (root)"
 	@echo "Release:"
 	@echo "  make static         static musl binary at target/$(MUSL_TARGET)/release/dumb-init"
-	@echo "  make static-aarch64 the same for arm64, at target/$(AARCH64_TARGET)/release/dumb-init"
+	@echo "  make static-ARCH    the same for another architecture, at target/<Rust target>/release/dumb-init"
+	@echo "                      (ARCH as uname -m names it: $(CROSS_ARCHES))"
 	@echo "  make small-toolchain  the pinned $(SMALL_TOOLCHAIN) toolchain with rust-src for the small builds"
 	@echo "  make static-small   the same code built small (build-std, $(SMALL_TOOLCHAIN)): what releases ship"
-	@echo "  make static-small-aarch64  the same for arm64"
+	@echo "  make static-small-ARCH  the same for another architecture"
 	@echo "  make deb            the amd64 and arm64 .debs under target/debian/"
 	@echo "  make wheel          the wheels (pip install dumb-init-rs) under target/wheels/"
 	@echo "  make dist           release files and SHA256SUMS in target/dist/, reproducible"
@@ -91,26 +118,39 @@ build:
 	cargo build --release
 
 static:
-	rustup target add $(MUSL_TARGET)
-	cargo build --release --target $(MUSL_TARGET) $(call remapped,$(MUSL_TARGET))
+	$(call static_recipe,$(MUSL_TARGET))
 
-# Linked by rust-lld (.cargo/config.toml): no cross C toolchain is needed.
-static-aarch64:
-	rustup target add $(AARCH64_TARGET)
-	cargo build --release --target $(AARCH64_TARGET) $(call remapped,$(AARCH64_TARGET))
+# make static-aarch64, static-ppc64le, ...: the same for each other row of
+# ARCH_TABLE, at target/<Rust target>/release/dumb-init.
+$(addprefix static-,$(CROSS_ARCHES)): static-%:
+	$(call need_cross_gcc,$*)
+	$(call static_recipe,$(call rust_target,$*))
 
-# The small build's toolchain, with rust-src for build-std and both targets.
+# The small build's toolchain, with rust-src for build-std and every target
+# (for the musl ones, build-std still links the start-up files and libc that
+# the target's rust-std ships).
 small-toolchain:
 	rustup toolchain install $(SMALL_TOOLCHAIN) --profile minimal --component rust-src \
-		--target $(MUSL_TARGET) --target $(AARCH64_TARGET)
+		$(foreach arch,$(ARCHES),--target $(call rust_target,$(arch)))
 
 static-small: small-toolchain
-	$(SMALL_CARGO) build --release --target $(MUSL_TARGET) \
-		$(call small_build,$(MUSL_TARGET)) $(call remapped,$(MUSL_TARGET))
+	$(call small_recipe,$(MUSL_TARGET))
 
-static-small-aarch64: small-toolchain
-	$(SMALL_CARGO) build --release --target $(AARCH64_TARGET) \
-		$(call small_build,$(AARCH64_TARGET)) $(call remapped,$(AARCH64_TARGET))
+$(addprefix static-small-,$(CROSS_ARCHES)): static-small-%: small-toolchain
+	$(call need_cross_gcc,$*)
+	$(call small_recipe,$(call rust_target,$*))
+
+# The recipes, for a Rust target.
+define static_recipe
+rustup target add $(1)
+cargo build --release --target $(1) $(call remapped,$(1))
+endef
+small_recipe = $(SMALL_CARGO) build --release --target $(1) $(call small_build,$(1)) $(call remapped,$(1))
+# The -gnu targets link with Debian's cross gcc (make deps installs it);
+# without it, say which packages rather than let cargo report a missing linker.
+need_cross_gcc = $(if $(filter-out -,$(call cross_gcc,$(1))),@command -v $(call cross_gcc,$(1))-gcc >/dev/null || { \
+	echo "$(call cross_gcc,$(1))-gcc is missing: apt-get install gcc-$(call cross_gcc,$(1)) libc6-dev-$(call deb_arch,$(1))-cross (or make deps)" >&2; \
+	exit 1; })
 
 deps:
 	sh tools/install-test-deps.sh
