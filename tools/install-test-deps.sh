@@ -5,7 +5,7 @@
 # (make deb, make package-test) debootstrap, file, man-db and PyYAML; for the
 # other architectures' builds (the Makefile's ARCH_TABLE) their Rust targets,
 # Debian's cross gcc and static glibc where the target is -gnu, and
-# qemu-user-static (which tools/binfmt-qemu-aarch64.sh registers while a test runs);
+# qemu-user-static (which tools/binfmt-qemu.sh registers while a test runs);
 # for the container tests podman and catatonit; for the wheel tests python3's
 # venv.
 # Needs root for apt; does nothing that is already there.

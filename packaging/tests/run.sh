@@ -19,7 +19,7 @@ fi
 passed=0
 failed=0
 # The arm64 part runs with qemu-user registered for aarch64 files.
-qemu="sh $top/tools/binfmt-qemu-aarch64.sh"
+qemu="sh $top/tools/binfmt-qemu.sh"
 for part in "debian-root.sh $deb" static-root.sh examples.sh "containers.sh $deb" \
     "arm64-root.sh $deb_arm64" reproducible.sh; do
     echo "== ${part%% *}"

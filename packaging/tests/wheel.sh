@@ -158,7 +158,7 @@ done
 
 # 4. The aarch64 wheel, installed by pip for its platform into a directory
 # (as a multi-arch image build does), its binary run under qemu-user.
-qemu=(sh "$TOP/tools/binfmt-qemu-aarch64.sh")
+qemu=(sh "$TOP/tools/binfmt-qemu.sh")
 arm=$WORK/aarch64-target
 check "pip install --platform manylinux2014_aarch64 --target DIR takes the aarch64 wheel" \
     logged "$WORK/pip-aarch64.log" "${pip[@]}" install --no-index --find-links "$WHEELS" --only-binary=:all: \
