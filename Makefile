@@ -3,7 +3,6 @@
 MUSL_TARGET := x86_64-unknown-linux-musl
 RELEASE_BIN := $(CURDIR)/target/release/dumb-init
 STATIC_BIN  := $(CURDIR)/target/$(MUSL_TARGET)/release/dumb-init
-AARCH64_TARGET := aarch64-unknown-linux-musl
 
 # Every architecture a release ships for, one row each: the name `uname -m`
 # prints there (what release files and wheels are named by), the Rust target,
@@ -27,7 +26,6 @@ cross_gcc = $(call arch_field,$(1),4)
 ARCHES := $(foreach row,$(ARCH_TABLE),$(firstword $(subst :, ,$(row))))
 CROSS_ARCHES := $(filter-out x86_64,$(ARCHES))
 static_bin = $(CURDIR)/target/$(call rust_target,$(1))/release/dumb-init
-
 # The other architectures the compat suite runs on (make compat-NAME), besides
 # x86_64: aarch64, and s390x, the one big-endian target.
 COMPAT_ARCHES := aarch64 s390x
@@ -39,7 +37,6 @@ COMPAT_ARCHES := aarch64 s390x
 SMALL_TOOLCHAIN := 1.95.0
 SMALL_DIR := $(CURDIR)/target/small
 SMALL_BIN := $(SMALL_DIR)/$(MUSL_TARGET)/release/dumb-init
-SMALL_BIN_AARCH64 := $(SMALL_DIR)/$(AARCH64_TARGET)/release/dumb-init
 small_bin = $(SMALL_DIR)/$(call rust_target,$(1))/release/dumb-init
 SMALL_CARGO = RUSTC_BOOTSTRAP=1 cargo +$(SMALL_TOOLCHAIN)
 small_flags = -Z build-std=std,panic_abort \
@@ -47,11 +44,12 @@ small_flags = -Z build-std=std,panic_abort \
 small_build = $(call small_flags,$(1)) --target-dir $(SMALL_DIR) \
 	--config 'target.$(1).rustflags = [$(SMALL_REMAP)]'
 
-# What make deb and make dist ship: the make targets that build it and the
-# two files. Shipping another build means changing these three lines.
-SHIPPED_BUILDS := static-small static-small-aarch64
-SHIPPED_BIN_X86_64 := $(SMALL_BIN)
-SHIPPED_BIN_AARCH64 := $(SMALL_BIN_AARCH64)
+# What make deb and make dist ship: the small build of every architecture.
+# Shipping another build means changing these lines.
+SHIPPED_BUILDS := static-small $(addprefix static-small-,$(CROSS_ARCHES))
+shipped_bin = $(call small_bin,$(1))
+# For the package tests: ARCH:DEBIAN_ARCH:BINARY for every architecture.
+SHIPPED := $(foreach arch,$(ARCHES),$(arch):$(call deb_arch,$(arch)):$(call shipped_bin,$(arch)))
 
 # Release files must not depend on where the tree, cargo's registry or the
 # toolchain live: their paths are mapped to fixed names. Appended to the
@@ -106,7 +104,7 @@ help:
 	@echo "  make small-toolchain  the pinned $(SMALL_TOOLCHAIN) toolchain with rust-src for the small builds"
 	@echo "  make static-small   the same code built small (build-std, $(SMALL_TOOLCHAIN)): what releases ship"
 	@echo "  make static-small-ARCH  the same for another architecture"
-	@echo "  make deb            the amd64 and arm64 .debs under target/debian/"
+	@echo "  make deb            the .debs, one per architecture, under target/debian/"
 	@echo "  make wheel          the wheels (pip install dumb-init-rs) under target/wheels/"
 	@echo "  make dist           release files and SHA256SUMS in target/dist/, reproducible"
 	@echo "Bench:"
@@ -158,6 +156,11 @@ small_recipe = $(SMALL_CARGO) build --release --target $(1) $(call small_build,$
 need_cross_gcc = $(if $(filter-out -,$(call cross_gcc,$(1))),@command -v $(call cross_gcc,$(1))-gcc >/dev/null || { \
 	echo "$(call cross_gcc,$(1))-gcc is missing: apt-get install gcc-$(call cross_gcc,$(1)) libc6-dev-$(call deb_arch,$(1))-cross (or make deps)" >&2; \
 	exit 1; })
+# One recipe line per architecture: $(foreach ...) with this at the end of each.
+define newline
+
+
+endef
 
 deps:
 	sh tools/install-test-deps.sh
@@ -239,30 +242,31 @@ test: deps lint unit-test size-check integration-test integration-test-aarch64
 	$(MAKE) cargo-package-test
 	$(MAKE) wheel-test
 
-# dpkg-deb with the hand-kept files in packaging/debian/ (see build-deb.sh).
+# dpkg-deb with the hand-kept files in packaging/debian/ (see build-deb.sh),
+# one .deb per architecture.
 deb: $(SHIPPED_BUILDS)
-	sh packaging/build-deb.sh $(SHIPPED_BIN_X86_64) amd64
-	sh packaging/build-deb.sh $(SHIPPED_BIN_AARCH64) arm64
+	$(foreach arch,$(ARCHES),sh packaging/build-deb.sh $(call shipped_bin,$(arch)) $(call deb_arch,$(arch))$(newline))
 
-# The release files (dumb-init's names), both .debs and SHA256SUMS. Two runs
-# from the same commit give the same bytes (packaging/tests/reproducible.sh).
+# The release files (dumb-init's names), the .debs, the wheels and
+# SHA256SUMS. Two runs from the same commit give the same bytes
+# (packaging/tests/reproducible.sh).
 dist: $(SHIPPED_BUILDS)
-	sh packaging/dist.sh $(SHIPPED_BIN_X86_64) $(SHIPPED_BIN_AARCH64)
+	sh packaging/dist.sh $(foreach arch,$(ARCHES),$(arch) $(call deb_arch,$(arch)) $(call shipped_bin,$(arch)))
 
 # The shipped binaries as the `dumb-init` script of a wheel each, tagged for
 # glibc and musl Pythons (packaging/wheel.py packs them, never rebuilds them).
 wheel: $(SHIPPED_BUILDS)
-	python3 packaging/wheel.py $(SHIPPED_BIN_X86_64) x86_64 $(CURDIR)/target/wheels
-	python3 packaging/wheel.py $(SHIPPED_BIN_AARCH64) aarch64 $(CURDIR)/target/wheels
+	$(foreach arch,$(ARCHES),python3 packaging/wheel.py $(call shipped_bin,$(arch)) $(arch) $(CURDIR)/target/wheels$(newline))
 
-# pip install into a fresh venv, pip download per platform, aarch64 under qemu.
+# pip install into a fresh venv, pip download per platform, every other
+# architecture's wheel installed for its platform and run under qemu.
 wheel-test: deps wheel
-	STATIC_BIN=$(SHIPPED_BIN_X86_64) STATIC_BIN_AARCH64=$(SHIPPED_BIN_AARCH64) bash packaging/tests/wheel.sh
+	SHIPPED='$(SHIPPED)' bash packaging/tests/wheel.sh
 
-# The examples' Dockerfiles COPY make static's file; the packages hold the
-# shipped build.
-package-test: deps deb static
-	STATIC_BIN=$(SHIPPED_BIN_X86_64) STATIC_BIN_AARCH64=$(SHIPPED_BIN_AARCH64) bash packaging/tests/run.sh
+# The examples' Dockerfiles COPY make static's file or the release files; the
+# packages hold the shipped build.
+package-test: deps dist static
+	SHIPPED='$(SHIPPED)' bash packaging/tests/run.sh
 
 # Ours (the static build) beside the reference dumb-init and tini: one table of
 # medians and ratios, then ours' bytes per crate (cargo bloat, installed when
