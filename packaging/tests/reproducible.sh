@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# make dist twice, from two clones of the same commit in two different
-# directories, each with a target directory of its own: the release files
-# must be the same bytes (SHA256SUMS and every file compared), no build
-# path (the clone's, /root, /work, /tmp) may be left in the binaries, and
-# the wheels must hold the release binaries.
+# make dist twice, in two different directories, each with a target
+# directory of its own: the release files must be the same bytes (SHA256SUMS
+# and every file compared), no build path (the clone's, /root, /work, /tmp)
+# may be left in the binaries, and the wheels must hold the release
+# binaries. One build is this tree's own `make dist` when the work tree has
+# no uncommitted changes (make test has just built it: only one more build
+# of the seven architectures is needed), the other a clone of the commit
+# elsewhere; with uncommitted changes, both are clones of the commit.
 #
 #   bash packaging/tests/reproducible.sh
 set -uo pipefail
@@ -11,24 +14,25 @@ set -uo pipefail
 
 commit=$(git -C "$TOP" rev-parse HEAD)
 deb_version=$(sed -n '1s/^dumb-init-rs (\([^)]*\)).*/\1/p' "$TOP/packaging/debian/changelog")
-if [ -n "$(git -C "$TOP" status --porcelain --untracked-files=no)" ]; then
-    echo "note: the work tree has uncommitted changes; this checks commit $commit only"
-fi
-
 # Different names and depths, so that a path left in a file shows up.
 trees=("$WORK/first/dumb-init-rs" "$WORK/second/build-tree/dumb-init-rs")
+if [ -n "$(git -C "$TOP" status --porcelain --untracked-files=no)" ]; then
+    echo "note: the work tree has uncommitted changes; this checks commit $commit only, in two clones"
+else
+    trees[0]=$TOP
+fi
 for tree in "${trees[@]}"; do
     start=$SECONDS
-    if ! git clone -q --no-checkout "$TOP" "$tree" ||
-        ! git -C "$tree" checkout -q "$commit"; then
+    if [ "$tree" != "$TOP" ] && { ! git clone -q --no-checkout "$TOP" "$tree" ||
+        ! git -C "$tree" checkout -q "$commit"; }; then
         fail "clone $commit into $tree"
         continue
     fi
-    # Each clone builds into its own target/.
-    if env -u CARGO_TARGET_DIR make -C "$tree" dist >"$tree.log" 2>&1; then
+    # Each tree builds into its own target/.
+    if env -u CARGO_TARGET_DIR make -C "$tree" dist >"$WORK/dist-$(echo "$tree" | md5sum | cut -c1-8).log" 2>&1; then
         ok "make dist in $tree ($((SECONDS - start)) s)"
     else
-        fail "make dist in $tree" "$(tail -n 20 "$tree.log")"
+        fail "make dist in $tree" "$(tail -n 20 "$WORK/dist-$(echo "$tree" | md5sum | cut -c1-8).log")"
     fi
 done
 
