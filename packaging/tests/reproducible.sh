@@ -39,9 +39,9 @@ for tree in "${trees[@]}"; do
     [ "$tree" = "${trees[1]}" ] && [ -n "$subset" ] && only=(ARCHES="$subset")
     log=$WORK/dist-$(echo "$tree" | md5sum | cut -c1-8).log
     if env -u CARGO_TARGET_DIR make -C "$tree" dist "${only[@]}" >"$log" 2>&1; then
-        ok "make dist ${only[*]} in $tree ($((SECONDS - start)) s)"
+        ok "make dist${only[*]:+ ${only[*]}} in $tree ($((SECONDS - start)) s)"
     else
-        fail "make dist ${only[*]} in $tree" "$(tail -n 20 "$log")"
+        fail "make dist${only[*]:+ ${only[*]}} in $tree" "$(tail -n 20 "$log")"
     fi
 done
 
