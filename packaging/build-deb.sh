@@ -11,7 +11,7 @@
 # version (so a version bump cannot silently ship a stale changelog).
 set -eu
 
-binary=${1:?usage: build-deb.sh path/to/static/dumb-init [amd64|arm64]}
+binary=${1:?usage: build-deb.sh path/to/static/dumb-init [DEBIAN_ARCH]}
 arch=${2:-amd64}
 top=$(cd "$(dirname "$0")/.." && pwd)
 debian=$top/packaging/debian
@@ -29,20 +29,40 @@ case $deb_version in
 esac
 
 # A .deb ships one architecture; refuse anything but a static file for it so
-# a glibc build (or the other architecture's) never slips into a package
-# that claims to need nothing.
+# a glibc build (or another architecture's) never slips into a package that
+# claims to need nothing. Debian's names, and what `uname -m` says there.
 case $arch in
-amd64) machine=x86-64 make_target=static ;;
-arm64) machine='ARM aarch64' make_target=static-aarch64 ;;
+amd64) machine=x86_64 ;;
+arm64) machine=aarch64 ;;
+ppc64el) machine=ppc64le ;;
+s390x) machine=s390x ;;
+armhf) machine=armv7l ;;
+i386) machine=i686 ;;
+riscv64) machine=riscv64 ;;
 *)
-    echo "build-deb: unknown architecture '$arch' (amd64 or arm64)" >&2
+    echo "build-deb: unknown architecture '$arch' (amd64, arm64, ppc64el, s390x, armhf, i386 or riscv64)" >&2
     exit 1
     ;;
 esac
-if ! file -L "$binary" | grep -q "$machine.*statically linked"; then
-    echo "build-deb: $binary is not a static $machine executable (run make $make_target)" >&2
+if ! python3 "$top/tools/static_elf.py" "$binary" "$machine"; then
+    echo "build-deb: $binary is not a static $machine executable (the Makefile's static and static-small targets build one)" >&2
     exit 1
 fi
+
+# The ppc64el, s390x, armhf and riscv64 builds contain glibc, linked
+# statically from Debian's libc6-dev-<arch>-cross: like Debian's own
+# statically linked packages, the package names that glibc (Built-Using).
+built_using=
+case $arch in
+ppc64el | s390x | armhf | riscv64)
+    built_using=$(dpkg-query -W -f '${Built-Using}' "libc6-dev-$arch-cross" 2>/dev/null |
+        tr ',' '\n' | sed -n 's/^ *\(glibc (= [^)]*)\) *$/\1/p')
+    if [ -z "$built_using" ]; then
+        echo "build-deb: the $arch build links glibc from libc6-dev-$arch-cross, which is not installed (make deps)" >&2
+        exit 1
+    fi
+    ;;
+esac
 
 # Reproducible: every time stamp is SOURCE_DATE_EPOCH. When the caller has
 # not set it, it is the time of the last commit: the source that was built,
@@ -77,6 +97,9 @@ chmod 644 "$root/usr/share/man/man1/dumb-init.1.gz" "$doc/changelog.Debian.gz"
 installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$deb_version/" -e "s/@INSTALLED_SIZE@/$installed_size/" -e "s/@ARCH@/$arch/" \
     "$debian/control" >"$root/DEBIAN/control"
+if [ -n "$built_using" ]; then
+    sed -i "/^Installed-Size:/a Built-Using: $built_using" "$root/DEBIAN/control"
+fi
 (cd "$root" && find usr -type f -exec md5sum {} + | LC_ALL=C sort -k 2) >"$root/DEBIAN/md5sums"
 chmod 644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +

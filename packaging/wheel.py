@@ -4,7 +4,10 @@ the given static binary as the `dumb-init` script (pip puts it in the
 environment's bin/, on PATH) and the three files pip reads (METADATA, WHEEL,
 RECORD), as the reference's PyPI wheel holds its C binary.
 
-    python3 packaging/wheel.py BINARY x86_64|aarch64 [OUTDIR]
+    python3 packaging/wheel.py BINARY ARCH [OUTDIR]
+
+ARCH is the architecture as `uname -m` names it (x86_64, aarch64, ppc64le,
+s390x, armv7l, i686, riscv64), which is also how wheel tags name it.
 
 OUTDIR defaults to target/wheels/; the wheel's path is printed. The binary is
 packed as it is, never rebuilt: the wheels ship the very file make dist
@@ -28,12 +31,17 @@ import tomllib
 import zipfile
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tools"))
+import static_elf  # noqa: E402  (tools/static_elf.py, shared with the .debs and tests)
 
 # The reference's wheels (dumb-init 1.2.5.post1 on PyPI) are tagged
-# py2.py3-none with these manylinux platforms. A static musl binary needs no
-# C library at all, so musllinux_1_1 (the oldest musllinux tag) is added:
-# pip on Alpine takes the wheel too, where the reference's falls back to
-# building its sdist.
+# py2.py3-none with these manylinux platforms for x86_64, aarch64, ppc64le
+# and s390x. It has none for armv7l, i686 and riscv64: those take the same
+# manylinux2014 tags as its other non-x86_64 wheels (glibc 2.17, PEP 599 and
+# PEP 600; pip takes manylinux tags on riscv64 from pip 24.1, whose
+# `packaging` added it). A static binary needs no C library at all, so
+# musllinux_1_1 (the oldest musllinux tag) is added everywhere: pip on Alpine
+# takes the wheel too, where the reference's falls back to building its sdist.
 PLATFORMS = {
     "x86_64": [
         "manylinux_2_12_x86_64",
@@ -42,38 +50,18 @@ PLATFORMS = {
         "manylinux2014_x86_64",
         "musllinux_1_1_x86_64",
     ],
-    "aarch64": [
-        "manylinux_2_17_aarch64",
-        "manylinux2014_aarch64",
-        "musllinux_1_1_aarch64",
-    ],
+    **{
+        arch: [f"manylinux_2_17_{arch}", f"manylinux2014_{arch}", f"musllinux_1_1_{arch}"]
+        for arch in ("aarch64", "ppc64le", "s390x", "armv7l", "i686")
+    },
+    # manylinux2014 (PEP 599) names no riscv64; its PEP 600 spelling does.
+    "riscv64": ["manylinux_2_17_riscv64", "musllinux_1_1_riscv64"],
 }
 PYTHON_TAGS = ["py2", "py3"]
-# ELF e_machine values.
-MACHINES = {"x86_64": 62, "aarch64": 183}
-PT_INTERP = 3
 
 
 class WheelError(Exception):
     pass
-
-
-def check_static_elf(data, arch):
-    """Refuses anything but a 64-bit little-endian static executable for arch:
-    a glibc build, or the other architecture's, must never be tagged as
-    running everywhere."""
-    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
-        raise WheelError("not a 64-bit little-endian ELF file")
-    machine = int.from_bytes(data[18:20], "little")
-    if machine != MACHINES[arch]:
-        raise WheelError(f"ELF machine {machine}, not {arch}'s ({MACHINES[arch]})")
-    phoff = int.from_bytes(data[32:40], "little")
-    phentsize = int.from_bytes(data[54:56], "little")
-    phnum = int.from_bytes(data[56:58], "little")
-    for i in range(phnum):
-        start = phoff + i * phentsize
-        if int.from_bytes(data[start : start + 4], "little") == PT_INTERP:
-            raise WheelError("dynamically linked (it names a program interpreter)")
 
 
 def pep440_version(cargo_version):
@@ -134,16 +122,18 @@ def record_line(name, data):
 
 def build(binary, arch, outdir):
     if arch not in PLATFORMS:
-        raise WheelError(f"unknown architecture {arch!r} (x86_64 or aarch64)")
+        raise WheelError(f"unknown architecture {arch!r} ({', '.join(PLATFORMS)})")
     with open(os.path.join(TOP, "Cargo.toml"), "rb") as f:
         package = tomllib.load(f)["package"]
     with open(os.path.join(TOP, package.get("readme", "README.md")), encoding="utf-8") as f:
         readme = f.read()
     with open(binary, "rb") as f:
         program = f.read()
+    # Refuses anything but a static executable for arch: a glibc build, or
+    # another architecture's, must never be tagged as running everywhere.
     try:
-        check_static_elf(program, arch)
-    except WheelError as e:
+        static_elf.check(program, arch)
+    except static_elf.NotStatic as e:
         raise WheelError(f"{binary}: {e}")
 
     # PEP 427: the distribution name with "_" for "-" in file and directory names.
@@ -188,7 +178,7 @@ def build(binary, arch, outdir):
 
 def main(argv):
     if len(argv) not in (3, 4):
-        print("usage: wheel.py BINARY x86_64|aarch64 [OUTDIR]", file=sys.stderr)
+        print(f"usage: wheel.py BINARY {'|'.join(PLATFORMS)} [OUTDIR]", file=sys.stderr)
         return 2
     outdir = argv[3] if len(argv) == 4 else os.path.join(TOP, "target", "wheels")
     try:

@@ -3,9 +3,11 @@
 # tini, busybox-static, runc, util-linux's unshare, Python for the compat suite,
 # the musl targets; for the packages and their tests
 # (make deb, make package-test) debootstrap, file, man-db and PyYAML; for the
-# arm64 build the aarch64 musl target and qemu-user-static (which
-# tools/binfmt-qemu-aarch64.sh registers while a test runs); for the
-# container tests podman and catatonit; for the wheel tests python3's venv.
+# other architectures' builds (the Makefile's ARCH_TABLE) their Rust targets,
+# Debian's cross gcc and static glibc where the target is -gnu, and
+# qemu-user-static (which tools/binfmt-qemu.sh registers while a test runs);
+# for the container tests podman and catatonit; for the wheel tests python3's
+# venv.
 # Needs root for apt; does nothing that is already there.
 #
 # Extra needs come as COMMAND:PACKAGE arguments (`make bench` adds valgrind).
@@ -38,6 +40,12 @@ need debootstrap debootstrap
 need file file
 need man man-db
 need qemu-aarch64-static qemu-user-static
+# The -gnu targets' linkers, each with its glibc (libc.a) for static linking.
+for cross in powerpc64le-linux-gnu:ppc64el s390x-linux-gnu:s390x arm-linux-gnueabihf:armhf riscv64-linux-gnu:riscv64; do
+    triple=${cross%%:*}
+    [ -e "/usr/$triple/lib/libc.a" ] || missing="$missing libc6-dev-${cross#*:}-cross"
+    need "$triple-gcc" "gcc-$triple"
+done
 
 # podman (packaging/tests/containers.sh) without its recommends: the tests
 # use vfs storage and no network (no fuse-overlayfs, slirp4netns, buildah),
@@ -64,7 +72,8 @@ fi
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q pyyaml
 
 if command -v rustup >/dev/null 2>&1; then
-    for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl; do
+    for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl powerpc64le-unknown-linux-gnu \
+        s390x-unknown-linux-gnu armv7-unknown-linux-gnueabihf i686-unknown-linux-musl riscv64gc-unknown-linux-gnu; do
         rustup target list --installed | grep -qx "$target" || rustup target add "$target"
     done
 fi

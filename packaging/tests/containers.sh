@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The examples as real images in a real engine: podman builds
-# examples/Dockerfile.{debian,scratch,alpine,nginx} as they stand (only their
-# base images replaced, through their build arguments: no registry can be
-# reached here), runs each entrypoint with `podman run -d` and stops it with
+# examples/Dockerfile.{debian,scratch,alpine,release,nginx} as they stand
+# (only their base images replaced, through their build arguments: no
+# registry can be reached here), runs each entrypoint with `podman run -d` and stops it with
 # `podman stop`, as users do. Then one shell-entrypoint image is stopped five
 # ways, side by side: no init, `podman run --init` (catatonit), the reference
 # dumb-init, ours, and ours with --rewrite 15:3 for a server that stops
@@ -193,6 +193,30 @@ else
 fi
 # After exec, the entrypoint's shell is gone: httpd is the only child.
 httpd_checks Dockerfile.alpine alpine 'Hello from podman-test' 143
+
+# 4b. examples/Dockerfile.release on the busybox-static base: its pick stage
+# takes the release file for what `uname -m` says in the build (x86_64
+# here; foreign-root.sh runs the same RUN line on the other architectures).
+release_file=$TOP/target/dist/dumb-init_${CARGO_VERSION}_x86_64
+if podman_build "$WORK/build-release.log" -f "$EXAMPLES/Dockerfile.release" \
+    --build-arg BASE_IMAGE="$BUSYBOX_IMAGE" -t "$IMG/example-release" "$TOP"; then
+    ok "podman build examples/Dockerfile.release (BASE_IMAGE=busybox-static)"
+else
+    fail "podman build examples/Dockerfile.release"
+fi
+expect_grep "Dockerfile.release: the pick stage checks dumb-init_${CARGO_VERSION}_x86_64 against SHA256SUMS" \
+    "dumb-init_${CARGO_VERSION}_x86_64: OK" "$WORK/build-release.log"
+podman_start release "$IMG/example-release"
+if wait_until 10 logs_have release "background job: started" && wait_until 5 logs_have release "entrypoint: started"; then
+    ok "Dockerfile.release: podman run -d starts the entrypoint"
+else
+    fail "Dockerfile.release: podman run -d starts the entrypoint" "$(pm logs release 2>&1)"
+fi
+check "Dockerfile.release: process 1 is the x86_64 release file" pid1_is release "$release_file"
+stop_checks "Dockerfile.release" release 0
+pm logs release >"$WORK/release.logs" 2>&1
+expect_grep "Dockerfile.release: SIGTERM reaches its background job" "background job: got SIGTERM" "$WORK/release.logs"
+pm rm release >/dev/null
 
 # 5. examples/Dockerfile.nginx on a Debian image holding the nginx stand-in
 # (SIGQUIT: graceful, exit 0; SIGTERM: fast, exit 1) and the image's

@@ -12,6 +12,9 @@ test runs what an example Dockerfile says rather than a copy of it.
                                    stage without AS), ${ARG}s before the first FROM
                                    replaced by their defaults
 
+copies, env and run take the stage named NAME instead of the final one when
+given one more argument, NAME (the name after AS).
+
 ENTRYPOINT and CMD must use the exec (JSON) form: the shell form would make
 /bin/sh process 1 and put dumb-init under it, which is the mistake the
 examples exist to avoid. Anything else exits with status 1 and a message.
@@ -41,13 +44,20 @@ def instructions(path):
                 yield keyword.upper(), rest.strip()
 
 
-def final_stage(path):
-    stage = []
+def final_stage(path, name=None):
+    """The instructions of the last stage, or of the stage named name."""
+    stage, current, found = [], None, []
     for keyword, rest in instructions(path):
         if keyword == "FROM":
+            words = rest.split()
+            current = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
             stage = []
         stage.append((keyword, rest))
-    return stage
+        if name is not None and current == name:
+            found = stage
+    if name is not None and not found:
+        sys.exit(f"{path}: no stage named {name}")
+    return found if name is not None else stage
 
 
 def bases(path):
@@ -78,10 +88,10 @@ def exec_form(keyword, rest):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4) or (len(sys.argv) == 4 and sys.argv[1] not in ("copies", "env", "run")):
         sys.exit(__doc__)
     what, path = sys.argv[1], sys.argv[2]
-    stage = final_stage(path)
+    stage = final_stage(path, sys.argv[3] if len(sys.argv) == 4 else None)
     if what == "copies":
         for keyword, rest in stage:
             if keyword not in ("COPY", "ADD"):

@@ -12,7 +12,9 @@
 #   Dockerfile.scratch: `--from=busybox:1.36-musl` needs a registry; the host's busybox-static stands in.
 #   Dockerfile.nginx and kubernetes/nginx-pod.yaml: need the nginx image; a stand-in with nginx's
 #     signal behaviour (SIGQUIT graceful, SIGTERM fast) runs the Pod's exact command line.
-# packaging/tests/containers.sh builds the four Dockerfiles as images with
+#   Dockerfile.release: run in packaging/tests/foreign-root.sh on a root of each other
+#     architecture, where `uname -m` names that architecture.
+# packaging/tests/containers.sh builds the five Dockerfiles as images with
 # podman (those base images replaced by build arguments) and stops them with
 # `podman stop`.
 set -uo pipefail

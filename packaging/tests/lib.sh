@@ -353,3 +353,48 @@ orphan_checks() {
         fail "$label: dumb-init reports reaping the orphan" "$(cat "$out")"
     fi
 }
+
+# foreign_debs DEBIAN_ARCH PACKAGE...: sets FOREIGN_DEBS to Debian's .debs of
+# PACKAGE for another architecture (busybox-static and dumb-init for the
+# roots of packaging/tests/foreign-root.sh). apt fetches them (so they are
+# checked against the archive's signed indexes) with lists of its own in
+# $CACHE, never touching the machine's apt state, and they are kept in
+# $CACHE: once fetched, no network is needed. riscv64 comes from trixie,
+# the first Debian release with a riscv64 port; the others from $SUITE.
+# Counts a failure and returns 1 when it cannot.
+foreign_debs() {
+    local arch=$1 suite=$SUITE mirror dir apt_dir package deb log
+    shift
+    local packages=("$@") missing=()
+    [ "$arch" = riscv64 ] && suite=trixie
+    dir=$CACHE/foreign-debs/$arch
+    for package in "${packages[@]}"; do
+        compgen -G "$dir/${package}_*.deb" >/dev/null || missing+=("$package:$arch")
+    done
+    if [ "${#missing[@]}" != 0 ]; then
+        mirror=${DEBOOTSTRAP_MIRROR:-$(host_mirror)} || {
+            fail "finding the host's apt mirror for $SUITE" "set DEBOOTSTRAP_MIRROR"
+            return 1
+        }
+        apt_dir=$CACHE/foreign-apt/$arch
+        mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dir"
+        echo "deb [arch=$arch] $mirror $suite main" >"$apt_dir/sources.list"
+        : >"$apt_dir/status"
+        local apt=(apt-get -q -o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+            -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache" -o Dir::State::status="$apt_dir/status"
+            -o APT::Architectures::="$arch" -o Acquire::Languages=none -o APT::Sandbox::User=root)
+        log=$WORK/foreign-debs-$arch.log
+        echo "apt-get download ${missing[*]} from $mirror $suite (cached in $dir afterwards)"
+        if ! (cd "$dir" && "${apt[@]}" update && "${apt[@]}" download "${missing[@]}") >"$log" 2>&1; then
+            tail -n 20 "$log"
+            fail "apt-get download ${missing[*]}" "see the log above"
+            return 1
+        fi
+    fi
+    FOREIGN_DEBS=()
+    for package in "${packages[@]}"; do
+        deb=$(compgen -G "$dir/${package}_*.deb" | tail -n 1)
+        [ -n "$deb" ] || { fail "Debian's $package for $arch is in $dir"; return 1; }
+        FOREIGN_DEBS+=("$deb")
+    done
+}

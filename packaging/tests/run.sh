@@ -1,33 +1,55 @@
 #!/usr/bin/env bash
 # make package-test: the .deb on a Debian root, the static binary in a
 # busybox root (the APKBUILD with it), the examples, the examples built and
-# stopped as podman images, socket activation through podman, the arm64 .deb
-# in a root of its own under qemu,
-# and make dist built twice from two clones and compared (reproducible.sh).
-# Each script prints its checks and a final "N passed, N failed"; this adds
-# them up and times each part.
+# stopped as podman images, socket activation through podman, every other
+# architecture's .deb and release file in a root of that architecture (under
+# qemu-user, i686 natively), and make dist built twice and compared
+# (reproducible.sh). Each script prints
+# its checks and a final "N passed, N failed"; this adds them up and times
+# each part.
+#
+#   SHIPPED="ARCH:DEBIAN_ARCH:BINARY ..." bash packaging/tests/run.sh
+#
+# SHIPPED names the shipped binary of each architecture (the Makefile passes
+# one word per row of its ARCH_TABLE); the first must be x86_64's.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 version=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["package"]["version"])' "$top/Cargo.toml")
-deb=$(ls -t "$top"/target/debian/dumb-init-rs_"$version"-*_amd64.deb 2>/dev/null | head -n 1)
-deb_arm64=$(ls -t "$top"/target/debian/dumb-init-rs_"$version"-*_arm64.deb 2>/dev/null | head -n 1)
-if [ -z "$deb" ] || [ -z "$deb_arm64" ]; then
-    echo "package-test: no target/debian/dumb-init-rs_${version}-*_{amd64,arm64}.deb; run make deb" >&2
-    exit 1
-fi
+read -r -a shipped <<<"${SHIPPED:?SHIPPED=\"ARCH:DEBIAN_ARCH:BINARY ...\" (make package-test sets it)}"
+# deb_of DEBIAN_ARCH: the newest .deb of this version for it.
+deb_of() { ls -t "$top"/target/debian/dumb-init-rs_"$version"-*_"$1".deb 2>/dev/null | head -n 1; }
+
+parts=()
+for row in "${shipped[@]}"; do
+    IFS=: read -r arch deb_arch binary <<<"$row"
+    deb=$(deb_of "$deb_arch")
+    if [ -z "$deb" ]; then
+        echo "package-test: no target/debian/dumb-init-rs_${version}-*_$deb_arch.deb; run make deb" >&2
+        exit 1
+    fi
+    if [ "$arch" = x86_64 ]; then
+        export STATIC_BIN=$binary
+        parts+=("debian-root.sh $deb" static-root.sh examples.sh "containers.sh $deb"
+            socket-activation.sh)
+    else
+        parts+=("foreign-root.sh $arch $deb_arch $deb $binary")
+    fi
+done
+parts+=(reproducible.sh)
 
 passed=0
 failed=0
-# The arm64 part runs with qemu-user registered for aarch64 files.
-qemu="sh $top/tools/binfmt-qemu-aarch64.sh"
-for part in "debian-root.sh $deb" static-root.sh examples.sh "containers.sh $deb" \
-    socket-activation.sh "arm64-root.sh $deb_arm64" reproducible.sh; do
-    echo "== ${part%% *}"
+for part in "${parts[@]}"; do
+    read -r -a words <<<"$part"
+    name=${words[0]}
+    [ "$name" = foreign-root.sh ] && name="$name ${words[1]}"
+    echo "== $name"
     start=$SECONDS
     runner=
-    case $part in arm64-root.sh*) runner=$qemu ;; esac
-    # shellcheck disable=SC2086 # part is a script and its argument
+    # The other architectures run with qemu-user registered for their files.
+    case $part in foreign-root.sh*) runner="sh $top/tools/binfmt-qemu.sh" ;; esac
+    # shellcheck disable=SC2086 # part is a script and its arguments
     $runner bash "$here"/$part | tee "${TMPDIR:-/tmp}/package-test.$$.log"
     status=${PIPESTATUS[0]}
     counts=$(tail -n 1 "${TMPDIR:-/tmp}/package-test.$$.log")
@@ -37,10 +59,10 @@ for part in "debian-root.sh $deb" static-root.sh examples.sh "containers.sh $deb
         failed=$((failed + BASH_REMATCH[2]))
         [ "$status" = 0 ] || [ "${BASH_REMATCH[2]}" != 0 ] || failed=$((failed + 1))
     else
-        echo "FAIL - ${part%% *} ended without its summary (status $status)"
+        echo "FAIL - $name ended without its summary (status $status)"
         failed=$((failed + 1))
     fi
-    echo "== ${part%% *}: $((SECONDS - start)) s"
+    echo "== $name: $((SECONDS - start)) s"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,31 +1,50 @@
 #!/usr/bin/env bash
-# make wheel-test: the wheels of make wheel as pip sees them. Their names and
-# contents (the shipped binaries, byte for byte, with RECORD's hashes and the
-# commit's time stamps), a second build compared byte for byte; the x86_64
-# wheel installed with pip into a fresh virtual environment under
-# target/wheel-test/, its `dumb-init` found on PATH and run as process 1 of a
-# PID namespace, where SIGTERM from outside reaches the child's trap; pip
-# download's platform matching for glibc and musl on both architectures (and
-# refusals for what the tags leave out); the aarch64 wheel installed by pip
-# for its platform into a directory and its binary run under qemu-user the
-# same way. The host's /usr/bin/dumb-init is never touched.
+# make wheel-test: the wheels of make wheel as pip sees them, one per
+# architecture. Their names and contents (the shipped binaries, byte for
+# byte, with RECORD's hashes and the commit's time stamps), a second build
+# compared byte for byte; the x86_64 wheel installed with pip into a fresh
+# virtual environment under target/wheel-test/, its `dumb-init` found on PATH
+# and run as process 1 of a PID namespace, where SIGTERM from outside reaches
+# the child's trap; pip download's platform matching for glibc and musl on
+# every architecture (and refusals for what the tags leave out); every other
+# wheel installed by pip for its platform into a directory and its binary
+# run the same way, under qemu-user (i686 natively). The host's
+# /usr/bin/dumb-init is never touched.
 #
-#   STATIC_BIN=x86_64/dumb-init STATIC_BIN_AARCH64=aarch64/dumb-init bash packaging/tests/wheel.sh
+#   SHIPPED="ARCH:DEBIAN_ARCH:BINARY ..." bash packaging/tests/wheel.sh
+#
+# SHIPPED names the shipped binary of each architecture (make wheel-test
+# passes one word per row of the Makefile's ARCH_TABLE).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 require_root
 
-AARCH64_BIN=${STATIC_BIN_AARCH64:-$TOP/target/aarch64-unknown-linux-musl/release/dumb-init}
 WHEELS=$TOP/target/wheels
 VENV=$TOP/target/wheel-test/venv
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_NO_CACHE_DIR=1
-# The reference's tags (dumb-init 1.2.5.post1) and musllinux_1_1: what
-# packaging/wheel.py promises, stated here on its own.
+# The reference's tags (dumb-init 1.2.5.post1: x86_64, aarch64, ppc64le,
+# s390x), manylinux2014 for the architectures it has no wheel for, and
+# musllinux_1_1: what packaging/wheel.py promises, stated here on its own.
 declare -A WHEEL=(
     [x86_64]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64.whl
     [aarch64]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64.whl
+    [ppc64le]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_ppc64le.manylinux2014_ppc64le.musllinux_1_1_ppc64le.whl
+    [s390x]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_s390x.manylinux2014_s390x.musllinux_1_1_s390x.whl
+    [armv7l]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_armv7l.manylinux2014_armv7l.musllinux_1_1_armv7l.whl
+    [i686]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_i686.manylinux2014_i686.musllinux_1_1_i686.whl
+    [riscv64]=dumb_init_rs-$CARGO_VERSION-py2.py3-none-manylinux_2_17_riscv64.musllinux_1_1_riscv64.whl
 )
-declare -A BINARY=([x86_64]=$STATIC_BIN [aarch64]=$AARCH64_BIN)
+declare -A BINARY=()
+ARCHES=()
+read -r -a shipped <<<"${SHIPPED:?SHIPPED=\"ARCH:DEBIAN_ARCH:BINARY ...\" (make wheel-test sets it)}"
+for row in "${shipped[@]}"; do
+    IFS=: read -r arch _ binary <<<"$row"
+    ARCHES+=("$arch")
+    BINARY[$arch]=$binary
+done
+expect_eq "SHIPPED names the seven architectures the wheels are tagged for" \
+    "$(printf '%s\n' "${!WHEEL[@]}" | sort | tr '\n' ' ')" "$(printf '%s\n' "${ARCHES[@]}" | sort | tr '\n' ' ')"
+STATIC_BIN=${BINARY[x86_64]}
 # wheel.py stamps SOURCE_DATE_EPOCH, by default the last commit's time.
 stamp_time=${SOURCE_DATE_EPOCH:-$(git -C "$TOP" log -1 --format=%ct)}
 
@@ -79,7 +98,7 @@ forward_term() {
 }
 
 # 1. The files: names, entries, the shipped binaries in them, reproducible.
-for arch in x86_64 aarch64; do
+for arch in "${ARCHES[@]}"; do
     wheel=$WHEELS/${WHEEL[$arch]}
     if [ ! -s "$wheel" ]; then
         fail "target/wheels/${WHEEL[$arch]} exists" "$(ls "$WHEELS" 2>&1 | tr '\n' ' ')"
@@ -145,28 +164,36 @@ downloaded() {
         -d "$dir" "dumb-init-rs==$CARGO_VERSION" >"$dir.log" 2>&1
     (cd "$dir" 2>/dev/null && ls) | grep . || echo none
 }
-for arch in x86_64 aarch64; do
-    platforms="manylinux2014_$arch manylinux_2_17_$arch musllinux_1_1_$arch"
+for arch in "${ARCHES[@]}"; do
+    platforms="manylinux_2_17_$arch musllinux_1_1_$arch"
+    # manylinux2014 (PEP 599) has no riscv64.
+    [ "$arch" = riscv64 ] || platforms="$platforms manylinux2014_$arch"
     [ "$arch" = x86_64 ] && platforms="$platforms manylinux2010_x86_64 manylinux_2_12_x86_64"
     for platform in $platforms; do
         expect_eq "pip download --platform $platform takes the $arch wheel" "${WHEEL[$arch]}" "$(downloaded "$platform")"
     done
 done
-for platform in manylinux1_x86_64 linux_x86_64 manylinux2010_aarch64 linux_aarch64; do
+# Older glibc than the tags say, no tag at all, and i686 before
+# manylinux2014 (only x86_64 carries the reference's manylinux2010).
+for platform in manylinux1_x86_64 linux_x86_64 manylinux2010_aarch64 linux_aarch64 manylinux2010_i686 \
+    manylinux_2_16_s390x linux_riscv64; do
     expect_eq "pip download --platform $platform finds none" none "$(downloaded "$platform")"
 done
 
-# 4. The aarch64 wheel, installed by pip for its platform into a directory
-# (as a multi-arch image build does), its binary run under qemu-user.
-qemu=(sh "$TOP/tools/binfmt-qemu-aarch64.sh")
-arm=$WORK/aarch64-target
-check "pip install --platform manylinux2014_aarch64 --target DIR takes the aarch64 wheel" \
-    logged "$WORK/pip-aarch64.log" "${pip[@]}" install --no-index --find-links "$WHEELS" --only-binary=:all: \
-    --platform manylinux2014_aarch64 --target "$arm" "dumb-init-rs==$CARGO_VERSION"
-check "its bin/dumb-init is the shipped aarch64 binary, executable" \
-    sh -c "test -x '$arm/bin/dumb-init' && cmp -s '$arm/bin/dumb-init' '$AARCH64_BIN'"
-expect_eq "the aarch64 wheel's dumb-init -V under qemu-user" "dumb-init v$CARGO_VERSION" \
-    "$("${qemu[@]}" "$arm/bin/dumb-init" -V 2>&1)"
-forward_term "the aarch64 wheel's dumb-init under qemu-user" - "$arm/bin/dumb-init" "${qemu[@]}"
+# 4. Every other wheel, installed by pip for its platform into a directory
+# (as a multi-architecture image build does), its binary run under qemu-user
+# the same way (i686 natively).
+qemu=(sh "$TOP/tools/binfmt-qemu.sh")
+for arch in "${ARCHES[@]}"; do
+    [ "$arch" = x86_64 ] && continue
+    dir=$WORK/target-$arch
+    check "pip install --platform manylinux_2_17_$arch --target DIR takes the $arch wheel" \
+        logged "$WORK/pip-$arch.log" "${pip[@]}" install --no-index --find-links "$WHEELS" --only-binary=:all: \
+        --platform "manylinux_2_17_$arch" --target "$dir" "dumb-init-rs==$CARGO_VERSION"
+    check "its bin/dumb-init is the shipped $arch binary, executable" \
+        sh -c "test -x '$dir/bin/dumb-init' && cmp -s '$dir/bin/dumb-init' '${BINARY[$arch]}'"
+    expect_eq "the $arch wheel's dumb-init -V" "dumb-init v$CARGO_VERSION" "$("${qemu[@]}" "$dir/bin/dumb-init" -V 2>&1)"
+    forward_term "the $arch wheel's dumb-init" - "$dir/bin/dumb-init" "${qemu[@]}"
+done
 
 summary
