@@ -419,21 +419,28 @@ fn listen_report_as_pid1(args: &[&str], env: &[(&str, &str)]) -> (Vec<String>, u
 }
 
 /// As PID 1 with `args` and `env`, LISTEN_PID naming dumb-init: the command
-/// (PID 2) is named instead, without LISTEN_PIDFDID, and has the socket.
+/// is named instead, without LISTEN_PIDFDID, and has the socket. (The
+/// command is PID 2, or 3 under qemu-user, whose own thread takes 2.)
 fn assert_the_command_takes_the_socket(args: &[&str], env: &[(&str, &str)]) {
     let mut sent = vec![("LISTEN_PID", "1"), ("LISTEN_PIDFDID", "4242")];
     sent.extend_from_slice(env);
     let (lines, inode) = listen_report_as_pid1(args, &sent);
+    let me = lines
+        .first()
+        .and_then(|line| line.rsplit_once(" self="))
+        .map(|(_, me)| me.to_owned())
+        .unwrap_or_default();
     assert_eq!(
         lines,
         [
-            "LISTEN_PID=2 self=2",
+            &format!("LISTEN_PID={me} self={me}"),
             "LISTEN_PIDFDID=unset",
             "LISTEN_FDS=1 LISTEN_FDNAMES=web",
             &format!("socket:[{inode}]"),
         ],
         "{args:?} {env:?}"
     );
+    assert_ne!(me, "1", "the command is not dumb-init");
 }
 
 #[test]
@@ -470,10 +477,17 @@ fn as_pid1_listen_pid_naming_another_process_or_no_option_leaves_it_alone() {
         sent.push(("LISTEN_PIDFDID", "4242"));
         let (lines, inode) = listen_report_as_pid1(args, &sent);
         let listen_pid = env[0].1;
+        // The command's own PID, whichever it is (see above), is not used.
+        let me = lines
+            .first()
+            .and_then(|line| line.rsplit_once(" self="))
+            .map(|(_, me)| me.to_owned())
+            .unwrap_or_default();
+        assert_ne!(me, listen_pid, "{args:?} {env:?}");
         assert_eq!(
             lines,
             [
-                &format!("LISTEN_PID={listen_pid} self=2"),
+                &format!("LISTEN_PID={listen_pid} self={me}"),
                 "LISTEN_PIDFDID=4242",
                 "LISTEN_FDS=1 LISTEN_FDNAMES=web",
                 &format!("socket:[{inode}]"),
