@@ -62,8 +62,9 @@ pub struct ExecPlan {
 }
 
 impl ExecPlan {
-    /// Prepares `command` for exec (an empty one fails as an empty name does), searching `path` (the value of
-    /// `PATH`, `None` if unset) as glibc's `execvp` does.
+    /// Prepares `command` for exec (an empty one fails as an empty name
+    /// does), searching `path` (the value of `PATH`, `None` if unset) as
+    /// glibc's `execvp` does.
     pub fn new(command: &[OsString], path: Option<&[u8]>) -> Self {
         // Arguments come from a C argv, so they hold no NUL bytes; an empty
         // CString is the fallback that keeps this infallible.
