@@ -49,7 +49,7 @@ struct Options {
         option,
         short = 'r',
         arg_name = "s:r",
-        from_str_fn(rewrite),
+        from_str_fn(value::rewrite),
         description = "turn received signal s into r before passing it on;\n\
                        r = 0 drops s. Numbers 1-31 or names such as TERM,\n\
                        SIGQUIT or usr1 (0 on the right). Repeatable."
@@ -72,7 +72,7 @@ struct Options {
     #[argh(
         option,
         arg_name = "S",
-        from_str_fn(seconds),
+        from_str_fn(value::seconds),
         description = "when the child exits, wait up to S seconds (decimals\n\
                        allowed) for the rest of its tree to exit after\n\
                        SIGTERM, then SIGKILL what is left. Default 0."
@@ -81,7 +81,7 @@ struct Options {
     #[argh(
         option,
         arg_name = "SIG:S",
-        from_str_fn(delay),
+        from_str_fn(value::delay),
         description = "hold received signal SIG for S seconds before\n\
                        passing it on; other signals flow meanwhile, and a\n\
                        second SIG passes it on at once. Repeatable."
@@ -90,7 +90,7 @@ struct Options {
     #[argh(
         option,
         arg_name = "A:B",
-        from_str_fn(exit_mapping),
+        from_str_fn(value::exit_mapping),
         description = "exit with status B where the command's end gives A\n\
                        (0-255 each). Repeatable."
     )]
@@ -98,7 +98,7 @@ struct Options {
     #[argh(
         option,
         arg_name = "SIG",
-        from_str_fn(signal),
+        from_str_fn(value::signal),
         description = "receive SIG when dumb-init's parent dies, and pass\n\
                        it on like any other signal."
     )]
@@ -119,7 +119,7 @@ struct Options {
     #[argh(
         option,
         arg_name = "R=S[:H]",
-        from_str_fn(rlimit),
+        from_str_fn(value::rlimit),
         description = "start the command with resource R's soft limit S and\n\
                        hard limit H (as prlimit names them: NOFILE, NPROC,\n\
                        CORE...; numbers, unlimited or hard). Repeatable."
@@ -128,7 +128,7 @@ struct Options {
     #[argh(
         option,
         arg_name = "OCTAL",
-        from_str_fn(umask),
+        from_str_fn(value::umask),
         description = "start the command with this umask, such as 027."
     )]
     umask: Option<u32>,
@@ -141,45 +141,12 @@ struct Options {
     #[argh(
         option,
         arg_name = "SIG:CMD",
-        from_str_fn(hook),
+        from_str_fn(value::hook),
         description = "when SIG arrives, run /bin/sh -c CMD in a group of\n\
                        its own, and pass SIG on once it has exited (and\n\
                        SIG's delay has ended). One per signal; repeatable."
     )]
     on_signal: Vec<Hook>,
-}
-
-// argh's value parsers want `String` errors; each is one of option_values'.
-fn rewrite(text: &str) -> Result<Rewrite, String> {
-    value::rewrite(text).map_err(|error| error.to_string())
-}
-
-fn seconds(text: &str) -> Result<Duration, String> {
-    value::seconds(text).map_err(|error| error.to_string())
-}
-
-fn delay(text: &str) -> Result<Delay, String> {
-    value::delay(text).map_err(|error| error.to_string())
-}
-
-fn exit_mapping(text: &str) -> Result<ExitMapping, String> {
-    value::exit_mapping(text).map_err(|error| error.to_string())
-}
-
-fn signal(text: &str) -> Result<i32, String> {
-    value::signal(text).map_err(|error| error.to_string())
-}
-
-fn rlimit(text: &str) -> Result<Rlimit, String> {
-    value::rlimit(text).map_err(|error| error.to_string())
-}
-
-fn umask(text: &str) -> Result<u32, String> {
-    value::umask(text).map_err(|error| error.to_string())
-}
-
-fn hook(text: &str) -> Result<Hook, String> {
-    value::hook(text).map_err(|error| error.to_string())
 }
 
 impl Options {

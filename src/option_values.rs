@@ -1,5 +1,5 @@
 //! The values that options and their environment variables take, each read
-//! by one function: `-r`'s `s:r` as C's `sscanf("%d:%d")` reads it (so every
+//! by one function, which the option's declaration (cli.rs) names: `-r`'s `s:r` as C's `sscanf("%d:%d")` reads it (so every
 //! value the reference accepts means the same here), seconds, signals and
 //! exit statuses. Errors say what was expected, in the words the user sees.
 
@@ -48,20 +48,30 @@ pub enum InvalidValue {
     Hook,
 }
 
+/// What a parser gives: the value, or why not, in `InvalidValue`'s words
+/// (argh, which calls these parsers, takes the reason as a `String`).
+pub type Parsed<T> = Result<T, String>;
+
+impl From<InvalidValue> for String {
+    fn from(invalid: InvalidValue) -> String {
+        invalid.to_string()
+    }
+}
+
 /// The longest period any option takes, in seconds (about 31 years): far
 /// beyond any use, and far below what the clock's arithmetic could overflow.
 pub const MAX_SECONDS: u64 = 1_000_000_000;
 
 /// `-r s:r`, read first exactly as C's `sscanf("%d:%d")` does, and only when
 /// that fails as a pair of signal names or numbers such as `TERM:QUIT`.
-pub fn rewrite(arg: &str) -> Result<Rewrite, InvalidValue> {
+pub fn rewrite(arg: &str) -> Parsed<Rewrite> {
     let (from, to) = scan_pair(arg.as_bytes())
         .or_else(|| named_pair(arg))
         .ok_or(InvalidValue::Rewrite)?;
     if (1..=MAXSIG).contains(&from) && (0..=MAXSIG).contains(&to) {
         Ok(Rewrite { from, to })
     } else {
-        Err(InvalidValue::Rewrite)
+        Err(InvalidValue::Rewrite.into())
     }
 }
 
@@ -127,18 +137,18 @@ fn named_pair(arg: &str) -> Option<(i32, i32)> {
 /// Seconds as a plain decimal (`10`, `2.5`, `.25`): no sign, no exponent, at
 /// most `MAX_SECONDS`. Read in integers, to the nanosecond (further decimals
 /// are dropped), so that no float is involved.
-pub fn seconds(text: &str) -> Result<Duration, InvalidValue> {
+pub fn seconds(text: &str) -> Parsed<Duration> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
     if whole.len().saturating_add(fraction.len()) == 0 || !plain(whole) || !plain(fraction) {
-        return Err(InvalidValue::Seconds);
+        return Err(InvalidValue::Seconds.into());
     }
     let seconds = match whole.trim_start_matches('0') {
         "" => 0,
         digits => digits.parse().map_err(|_| InvalidValue::Seconds)?,
     };
     if seconds > MAX_SECONDS {
-        return Err(InvalidValue::Seconds);
+        return Err(InvalidValue::Seconds.into());
     }
     // Nanoseconds: the first nine decimals, padded with zeros.
     let nanos: String = fraction
@@ -158,7 +168,7 @@ pub struct Delay {
 }
 
 /// `SIGNAL:SECONDS`, the signal as `signal_names::forwardable` reads it.
-pub fn delay(text: &str) -> Result<Delay, InvalidValue> {
+pub fn delay(text: &str) -> Parsed<Delay> {
     let (signal, period) = text.split_once(':').ok_or(InvalidValue::Delay)?;
     Ok(Delay {
         signal: signal_names::forwardable(signal).ok_or(InvalidValue::Delay)?,
@@ -174,7 +184,7 @@ pub struct ExitMapping {
 }
 
 /// `FROM:TO`, two exit statuses as plain decimals.
-pub fn exit_mapping(text: &str) -> Result<ExitMapping, InvalidValue> {
+pub fn exit_mapping(text: &str) -> Parsed<ExitMapping> {
     let status = |text: &str| {
         (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
             .then(|| text.parse::<u8>().ok())
@@ -189,8 +199,8 @@ pub fn exit_mapping(text: &str) -> Result<ExitMapping, InvalidValue> {
 }
 
 /// A signal dumb-init can receive and pass on (`--pdeathsig`).
-pub fn signal(text: &str) -> Result<i32, InvalidValue> {
-    signal_names::forwardable(text).ok_or(InvalidValue::Signal)
+pub fn signal(text: &str) -> Parsed<i32> {
+    signal_names::forwardable(text).ok_or_else(|| InvalidValue::Signal.into())
 }
 
 /// The resources by the names prlimit(1) and ulimit users know.
@@ -220,7 +230,7 @@ const RESOURCES: [(&str, u32); 16] = [
 /// `RESOURCE=SOFT[:HARD]`: the resource in any case, with or without
 /// `RLIMIT_`; each limit a number, `unlimited` or `hard` (the current hard
 /// limit). Without HARD the hard limit stays.
-pub fn rlimit(text: &str) -> Result<Rlimit, InvalidValue> {
+pub fn rlimit(text: &str) -> Parsed<Rlimit> {
     let (resource, limits) = text.split_once('=').ok_or(InvalidValue::Rlimit)?;
     let bare = match resource.split_at_checked(7) {
         Some((prefix, rest)) if prefix.eq_ignore_ascii_case("RLIMIT_") => rest,
@@ -252,22 +262,22 @@ pub fn rlimit(text: &str) -> Result<Rlimit, InvalidValue> {
 }
 
 /// An octal umask, at most 0777 (`027`, `0022`, `7`).
-pub fn umask(text: &str) -> Result<u32, InvalidValue> {
+pub fn umask(text: &str) -> Parsed<u32> {
     let octal =
         !text.is_empty() && text.len() <= 4 && text.bytes().all(|b| matches!(b, b'0'..=b'7'));
     u32::from_str_radix(text, 8)
         .ok()
         .filter(|&mask| octal && mask <= 0o777)
-        .ok_or(InvalidValue::Umask)
+        .ok_or_else(|| InvalidValue::Umask.into())
 }
 
 /// `SIGNAL:COMMAND`: a signal dumb-init passes on and a shell command that
 /// is not blank (nor holds a byte that was not UTF-8, which would reach the
 /// shell changed).
-pub fn hook(text: &str) -> Result<Hook, InvalidValue> {
+pub fn hook(text: &str) -> Parsed<Hook> {
     let (signal, command) = text.split_once(':').ok_or(InvalidValue::Hook)?;
     if command.trim().is_empty() || command.contains(char::REPLACEMENT_CHARACTER) {
-        return Err(InvalidValue::Hook);
+        return Err(InvalidValue::Hook.into());
     }
     Ok(Hook {
         signal: signal_names::forwardable(signal).ok_or(InvalidValue::Hook)?,
@@ -279,7 +289,7 @@ pub fn hook(text: &str) -> Result<Hook, InvalidValue> {
 mod tests {
     use super::*;
 
-    fn pair(arg: &str) -> Result<(i32, i32), InvalidValue> {
+    fn pair(arg: &str) -> Parsed<(i32, i32)> {
         rewrite(arg).map(|r| (r.from, r.to))
     }
 
@@ -325,7 +335,7 @@ mod tests {
             "15;3",
             "+-1:3",
         ] {
-            assert_eq!(pair(bad), Err(InvalidValue::Rewrite), "{bad:?}");
+            assert_eq!(pair(bad), Err(InvalidValue::Rewrite.to_string()), "{bad:?}");
         }
     }
 
@@ -346,7 +356,7 @@ mod tests {
             "TERM",
             "TERM:99",
         ] {
-            assert_eq!(pair(bad), Err(InvalidValue::Rewrite), "{bad:?}");
+            assert_eq!(pair(bad), Err(InvalidValue::Rewrite.to_string()), "{bad:?}");
         }
     }
 
@@ -382,7 +392,11 @@ mod tests {
             "18446744073709551616",
             "99999999999999999999999999999",
         ] {
-            assert_eq!(seconds(bad), Err(InvalidValue::Seconds), "{bad:?}");
+            assert_eq!(
+                seconds(bad),
+                Err(InvalidValue::Seconds.to_string()),
+                "{bad:?}"
+            );
         }
     }
 
@@ -402,14 +416,18 @@ mod tests {
             "NOPE:1",
             "TERM:18446744073709551615",
         ] {
-            assert_eq!(delay(bad), Err(InvalidValue::Delay), "{bad:?}");
+            assert_eq!(delay(bad), Err(InvalidValue::Delay.to_string()), "{bad:?}");
         }
         assert_eq!(exit_mapping("143:0"), Ok(ExitMapping { from: 143, to: 0 }));
         for bad in ["300:0", "1", "-1:0", "1:", "+1:0"] {
-            assert_eq!(exit_mapping(bad), Err(InvalidValue::ExitMapping), "{bad:?}");
+            assert_eq!(
+                exit_mapping(bad),
+                Err(InvalidValue::ExitMapping.to_string()),
+                "{bad:?}"
+            );
         }
         assert_eq!(signal("sighup"), Ok(1));
-        assert_eq!(signal("KILL"), Err(InvalidValue::Signal));
+        assert_eq!(signal("KILL"), Err(InvalidValue::Signal.to_string()));
     }
 
     #[test]
@@ -457,7 +475,11 @@ mod tests {
             "NOFILE= 1",
             "RLIMIT_=1",
         ] {
-            assert_eq!(rlimit(bad), Err(InvalidValue::Rlimit), "{bad:?}");
+            assert_eq!(
+                rlimit(bad),
+                Err(InvalidValue::Rlimit.to_string()),
+                "{bad:?}"
+            );
         }
     }
 
@@ -470,7 +492,7 @@ mod tests {
         for bad in [
             "", "8", "0o22", "1000", "07777", "-1", "22 ", "0x1f", "00000",
         ] {
-            assert_eq!(umask(bad), Err(InvalidValue::Umask), "{bad:?}");
+            assert_eq!(umask(bad), Err(InvalidValue::Umask.to_string()), "{bad:?}");
         }
     }
 
@@ -496,7 +518,7 @@ mod tests {
             ":x",
             "TERM:a\u{fffd}b",
         ] {
-            assert_eq!(hook(bad), Err(InvalidValue::Hook), "{bad:?}");
+            assert_eq!(hook(bad), Err(InvalidValue::Hook.to_string()), "{bad:?}");
         }
     }
 }
