@@ -252,15 +252,19 @@ fn not_pid1_with_the_host_s_proc_the_grace_period_says_so_and_ends_on_time() {
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
-/// strace's arguments that hold each listed system call for 0.3 s on entry,
-/// in dumb-init and in its child. `-D`: strace is not dumb-init's parent.
-fn slowed(calls: &[&str]) -> Vec<String> {
+/// strace's arguments that hold each listed system call for `hold_ms` on
+/// entry, in dumb-init and in its child. `-D`: strace is not dumb-init's
+/// parent.
+fn slowed(calls: &[&str], hold_ms: u32) -> Vec<String> {
     let mut args: Vec<String> = ["-D", "-f", "-qq", "-o", "/dev/null", "-e"]
         .map(str::to_owned)
         .into();
     args.push(format!("trace={}", calls.join(",")));
     for call in calls {
-        args.extend(["-e".to_owned(), format!("inject={call}:delay_enter=300000")]);
+        args.extend([
+            "-e".to_owned(),
+            format!("inject={call}:delay_enter={}", hold_ms * 1000),
+        ]);
     }
     args
 }
@@ -273,16 +277,18 @@ fn the_parent_death_signal_raised_at_start_up_reaches_the_command() {
     if !as_root() {
         return;
     }
-    // dumb-init's parent is a subshell that exits at 0.1 s, while
-    // dumb-init's prctl is held until 0.3 s: dumb-init raises the signal
-    // itself. The child's setsid is held too, so the signal comes before the
-    // group exists. The command, which starts after that, must be stopped by
-    // it, not trap it or run on. tini, the namespace's PID 1, adopts
+    // dumb-init's parent is a subshell that exits at 0.3 s, while
+    // dumb-init's prctl is held for 1 s: dumb-init raises the signal
+    // itself. (dumb-init must have read its parent's PID before the
+    // subshell exits: under qemu-user and strace on a loaded machine its
+    // start-up can take a good part of 0.1 s.) The child's setsid is held
+    // too, so the signal comes before the group exists. The command, which
+    // starts after that, must be stopped by it, not trap it or run on. tini, the namespace's PID 1, adopts
     // dumb-init; the outer shell waits for dumb-init's last line.
-    let strace = slowed(&["prctl", "setsid"]).join(" ");
+    let strace = slowed(&["prctl", "setsid"], 1000).join(" ");
     let script = format!(
         r#"( strace {strace} "$DUMB_INIT" -v --pdeathsig=TERM sh -c '{TRAPS_TERM}' \
-               >"$WORK/out" 2>"$WORK/err" & sleep 0.1 )
+               >"$WORK/out" 2>"$WORK/err" & sleep 0.3 )
            i=0
            until grep -q Goodbye "$WORK/err" || [ $i -ge 2000 ]; do sleep 0.01; i=$((i+1)); done
            cat "$WORK/out" "$WORK/err""#
@@ -323,7 +329,7 @@ fn a_sigterm_before_the_child_has_its_group_reaches_the_command() {
         }
         command
             .arg("strace")
-            .args(slowed(&["setsid"]))
+            .args(slowed(&["setsid"], 300))
             .arg(common::dumb_init())
             .args(["sh", "-c", TRAPS_TERM])
             .process_group(0)
