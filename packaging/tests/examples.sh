@@ -4,7 +4,7 @@
 # file system is put together from its Dockerfile's COPY lines over a
 # busybox-static root and its ENTRYPOINT + CMD run as process 1 in runc;
 # the Pods' commands run the same way (nginx-pod.yaml with stand-ins for
-# nginx, drain-pod.yaml with busybox httpd).
+# nginx, drain-pod.yaml with busybox httpd), and so does daemon-entrypoint.sh.
 #
 # Not run here, one line each:
 #   Dockerfile.debian: run in packaging/tests/debian-root.sh, on a debootstrap root.
@@ -165,24 +165,42 @@ install -D -m 755 "$TOP/packaging/tests/stand-ins/nginx" "$root/usr/sbin/nginx"
 install -D -m 755 "$TOP/packaging/tests/stand-ins/docker-entrypoint.sh" "$root/docker-entrypoint.sh"
 expect_eq "nginx-pod.yaml: command rewrites SIGTERM to SIGQUIT for nginx" \
     "/usr/bin/dumb-init --rewrite 15:3 -- /docker-entrypoint.sh nginx -g daemon off;" "${pod_command[*]}"
-# run_pod NAME ARGS...: runs ARGS in the pod root, sends SIGTERM once nginx
-# has started; leaves the output in $WORK/NAME.out and the status in STATUS.
+# pod_env FILE: the Pod's first container's env, as NAME=VALUE lines.
+pod_env() {
+    python3 - "$1" <<'PY'
+import sys, yaml
+pod = yaml.safe_load(open(sys.argv[1]))
+for var in pod["spec"]["containers"][0].get("env", []):
+    print(f"{var['name']}={var['value']}")
+PY
+}
+mapfile -t pod_env < <(pod_env "$EXAMPLES/kubernetes/nginx-pod.yaml")
+expect_eq "nginx-pod.yaml: its env raises open files to the hard limit, no core dumps" \
+    "DUMB_INIT_RLIMIT=NOFILE=hard,CORE=0" "${pod_env[*]}"
+# run_pod NAME [NAME=VALUE...] -- ARGS...: runs ARGS in the pod root as
+# containerd 2 starts a container (open files 1024 soft, 4096 hard here),
+# sends SIGTERM once nginx has started; leaves the output in $WORK/NAME.out
+# and the status in STATUS.
 run_pod() {
     local name=$1
     shift
-    runc_start "$name-$$" "$root" "$WORK/$name.out" -- "$@"
+    RUNC_NOFILE=1024:4096 runc_start "$name-$$" "$root" "$WORK/$name.out" "$@"
     wait_until 10 grep -q "nginx stand-in: started" "$WORK/$name.out"
     runc --root "$RUNC_STATE" kill "$name-$$" TERM
     wait_status "$RUNC_PID"
 }
-run_pod pod "${pod_command[@]}"
+run_pod pod "${pod_env[@]}" -- "${pod_command[@]}"
 expect_grep "nginx-pod.yaml: nginx gets its arguments" "started with: -g daemon off;" "$WORK/pod.out"
+expect_grep "nginx-pod.yaml: nginx starts with open files at the hard limit and no core dumps" \
+    "open files 4096, core 0" "$WORK/pod.out"
 expect_grep "nginx-pod.yaml: SIGTERM arrives as SIGQUIT (graceful stop)" "SIGQUIT, graceful shutdown" "$WORK/pod.out"
 expect_eq "nginx-pod.yaml: the container exits 0 after the graceful stop" 0 "$STATUS"
 # Control: without --rewrite the stand-in takes the fast path.
-run_pod pod-no-rewrite /usr/bin/dumb-init -- /docker-entrypoint.sh nginx -g "daemon off;"
+run_pod pod-no-rewrite -- /usr/bin/dumb-init -- /docker-entrypoint.sh nginx -g "daemon off;"
 expect_grep "control: without --rewrite, nginx gets SIGTERM (fast stop)" "SIGTERM, fast shutdown" "$WORK/pod-no-rewrite.out"
 expect_eq "control: without --rewrite the container exits 1" 1 "$STATUS"
+expect_grep "control: without DUMB_INIT_RLIMIT, nginx keeps the soft limit of 1024" \
+    "open files 1024, core" "$WORK/pod-no-rewrite.out"
 
 # 6. kubernetes/drain-pod.yaml: its command and args in a busybox root with a
 # page in /www; SIGTERM as the kubelet sends it. The server must keep
@@ -206,5 +224,43 @@ took=$((SECONDS - start))
 check "drain-pod.yaml: stopped after the 5 s delay, well before 10 ($took s)" \
     test "$took" -ge 5 -a "$took" -lt 10
 expect_eq "drain-pod.yaml: the container exits 0 (143 remapped)" 0 "$STATUS"
+
+# 7. daemon-entrypoint.sh, with the ENTRYPOINT its comment gives
+# (--wait-tree): the script starts busybox httpd, which forks into the
+# background, and exits 0. dumb-init must stay while httpd runs, pass
+# SIGTERM on to it (in a session of its own) and exit with the script's 0.
+mapfile -t daemon_command < <(sed -n 's/^#   ENTRYPOINT //p' "$EXAMPLES/daemon-entrypoint.sh" |
+    python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin)))')
+expect_eq "daemon-entrypoint.sh: its ENTRYPOINT runs it under --wait-tree" \
+    "/usr/bin/dumb-init --wait-tree -- /usr/local/bin/daemon-entrypoint.sh" "${daemon_command[*]}"
+root=$WORK/daemon-root
+busybox_root "$root"
+install -D -m 755 "$EXAMPLES/daemon-entrypoint.sh" "$root/usr/local/bin/daemon-entrypoint.sh"
+runc_start "daemon-$$" "$root" "$WORK/daemon.out" -- "${daemon_command[@]}"
+wait_until 10 grep -q "httpd started in the background, exiting" "$WORK/daemon.out"
+init=$(runc_init_pid "daemon-$$")
+if wait_until 5 serves "$init" http://127.0.0.1:8080/ 'served by a daemon'; then
+    ok "daemon-entrypoint.sh: the daemon serves after the script has exited"
+else
+    fail "daemon-entrypoint.sh: the daemon serves after the script has exited" "$(cat "$WORK/daemon.out")"
+fi
+sleep 1
+# The script is gone; httpd, a session of its own, is dumb-init's by adoption.
+expect_eq "daemon-entrypoint.sh: dumb-init stays, with the daemon as its only child" \
+    "dumb-init: busybox" "$(process_and_children "$init")"
+daemon=$(children "$init")
+check "daemon-entrypoint.sh: the daemon left dumb-init's session" \
+    test "$(awk '{print $6}' /proc/"$daemon"/stat)" != "$(awk '{print $6}' /proc/"$init"/stat)"
+runc --root "$RUNC_STATE" kill "daemon-$$" TERM
+wait_status "$RUNC_PID"
+expect_eq "daemon-entrypoint.sh: SIGTERM stops the daemon; exit status is the script's 0" 0 "$STATUS"
+# Control: without --wait-tree the container ends as soon as the script does.
+runc_start "daemon-no-wait-$$" "$root" "$WORK/daemon-no-wait.out" -- \
+    /usr/bin/dumb-init -- /usr/local/bin/daemon-entrypoint.sh
+start=$SECONDS
+wait_status "$RUNC_PID"
+took=$((SECONDS - start))
+check "control: without --wait-tree the container ends with the script ($took s, status $STATUS)" \
+    test "$STATUS" = 0 -a "$took" -lt 10
 
 summary

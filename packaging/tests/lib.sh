@@ -126,7 +126,8 @@ busybox_root() {
 # runc_start ID ROOTFS OUTFILE [NAME=VALUE...] -- ARGS...: runs ARGS as the
 # container's process 1 in a bundle made with `runc spec`, in the background
 # (stdout and stderr to OUTFILE). Sets RUNC_PID to the runc process; its exit
-# status is the container's.
+# status is the container's. RUNC_NOFILE=SOFT:HARD in the environment gives
+# the container that limit on open files instead of runc's 1024:1024.
 runc_start() {
     local id=$1 rootfs=$2 out=$3 bundle
     shift 3
@@ -137,7 +138,7 @@ runc_start() {
     mkdir -p "$bundle"
     (cd "$bundle" && runc spec)
     python3 - "$bundle/config.json" "$rootfs" "${#env[@]}" "${env[@]}" "$@" <<'PY'
-import json, sys
+import json, os, sys
 path, rootfs, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 env, args = sys.argv[4:4 + n], sys.argv[4 + n:]
 config = json.load(open(path))
@@ -146,6 +147,13 @@ process = config["process"]
 process["terminal"] = False
 process["args"] = args
 process["env"] = process["env"] + env
+# RUNC_NOFILE=SOFT:HARD: the limit on open files the container starts with
+# (runc spec's default is 1024:1024).
+nofile = os.environ.get("RUNC_NOFILE")
+if nofile:
+    soft, hard = (int(n) for n in nofile.split(":"))
+    limits = [l for l in process.get("rlimits", []) if l["type"] != "RLIMIT_NOFILE"]
+    process["rlimits"] = limits + [{"type": "RLIMIT_NOFILE", "soft": soft, "hard": hard}]
 config["hostname"] = "pkgtest"
 json.dump(config, open(path, "w"), indent=2)
 PY
