@@ -139,12 +139,14 @@ impl ExecPlan {
             // changes it in this single-threaded child.
             None => unsafe { environ },
         };
+        // The command starts with no signal of ours pending (our lines are
+        // all written by now) and an empty mask; the mask is restored if an
+        // exec fails, so that a signal that comes before the next one stays
+        // pending for the command.
+        kernel_signals::discard_pending_sigpipe();
         let mut denied = false;
         let mut last = Errno::ENOENT;
         for candidate in &self.candidates {
-            // The command starts with an empty mask and no signal of ours
-            // pending; the mask is restored if the exec fails.
-            kernel_signals::discard_pending_sigpipe();
             kernel_signals::set_mask(&KernelSigset::none());
             last = execve(candidate, &self.argv, environment);
             if last == Errno::ENOEXEC {
