@@ -375,25 +375,61 @@ mod arbitrary_values {
     use super::*;
     use proptest::prelude::*;
 
-    const VARIABLES: [&str; 7] = [
-        "DUMB_INIT_DEBUG",
-        "DUMB_INIT_SETSID",
-        "DUMB_INIT_SUBREAPER",
-        "DUMB_INIT_GRACE_PERIOD",
-        "DUMB_INIT_DELAY",
-        "DUMB_INIT_REMAP_EXIT",
-        "DUMB_INIT_PDEATHSIG",
-    ];
-    const OPTIONS: [&str; 8] = [
-        "--rewrite",
-        "--grace-period",
-        "--delay",
-        "--remap-exit",
-        "--pdeathsig",
-        "-r",
-        "--subreaper",
-        "-c",
-    ];
+    /// Every option and variable of the binary under test, read from its
+    /// help, so that one added later is sampled too: each long option with
+    /// whether it takes a value, and each `DUMB_INIT_` variable. -h and -V
+    /// are left out (they exit 0 before anything runs).
+    fn surface() -> (Vec<(String, bool)>, Vec<String>) {
+        let help = run(&mut dumb_init_with(&["--help"]));
+        let help = String::from_utf8(help.stderr).unwrap();
+        let mut options = Vec::new();
+        let mut variables = Vec::new();
+        for line in help.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            // "-c, --single-child  ...", "--delay=SIG:S  ...", "-r, --rewrite s:r ..."
+            let (long, next) = match words.as_slice() {
+                [short, long, rest @ ..] if short.ends_with(',') => (*long, rest.first()),
+                [long, rest @ ..] => (*long, rest.first()),
+                [] => continue,
+            };
+            if let Some(name) = long.strip_prefix("--") {
+                let (name, equals) = name
+                    .split_once('=')
+                    .map_or((name, false), |(n, _)| (n, true));
+                // A value after a space is in lower case (-r's "s:r").
+                let spaced = next.is_some_and(|word| word.contains(':') && word.len() <= 4);
+                if !matches!(name, "help" | "version") {
+                    options.push((format!("--{name}"), equals || spaced));
+                }
+            }
+            if let Some(variable) = words.first().and_then(|word| word.split('=').next()) {
+                if variable.starts_with("DUMB_INIT_") {
+                    variables.push(variable.to_owned());
+                }
+            }
+        }
+        (options, variables)
+    }
+
+    #[test]
+    fn the_help_gives_every_option_and_variable_to_sample() {
+        let (options, variables) = surface();
+        for (option, takes_value) in [
+            ("--single-child", false),
+            ("--rewrite", true),
+            ("--grace-period", true),
+            ("--socket-activation", false),
+            ("--on-signal", true),
+        ] {
+            assert!(
+                options.contains(&(option.to_owned(), takes_value)),
+                "{option} in {options:?}"
+            );
+        }
+        assert_eq!(options.len(), 14, "{options:?}");
+        assert_eq!(variables.len(), 13, "{variables:?}");
+        assert!(variables.contains(&"DUMB_INIT_ON_SIGNAL".to_owned()));
+    }
 
     fn value() -> impl Strategy<Value = String> {
         prop_oneof![
@@ -416,29 +452,33 @@ mod arbitrary_values {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        #![proptest_config(ProptestConfig::with_cases(200))]
 
         /// Through the binary, for a sample: any option values and
         /// variables end in an exit status (0 or the command's for a run, 1
         /// for a refusal), never in a signal death.
         #[test]
         fn no_value_crashes_the_binary(
-            options in prop::collection::vec((prop::sample::select(OPTIONS.to_vec()), value()), 0..4),
-            variables in prop::collection::vec((prop::sample::select(VARIABLES.to_vec()), value()), 0..4),
+            options in prop::collection::vec((prop::sample::select(surface().0), value()), 0..4),
+            variables in prop::collection::vec((prop::sample::select(surface().1), value()), 0..4),
         ) {
             let mut args: Vec<String> = Vec::new();
-            for (option, value) in &options {
-                args.push(option.to_string());
-                if !matches!(*option, "--subreaper" | "-c") {
+            for ((option, takes_value), value) in &options {
+                args.push(option.clone());
+                if *takes_value {
                     args.push(value.clone());
                 }
             }
             args.extend(["sh", "-c", "exit 5"].map(str::to_owned));
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let output = run(dumb_init_with(&args).envs(variables.iter().map(|(k, v)| (*k, v.as_str()))));
+            let output = run(dumb_init_with(&args).envs(variables.iter().map(|(k, v)| (k, v.as_str()))));
             prop_assert_eq!(output.status.signal(), None, "{:?} {:?}", args, variables);
             let code = output.status.code().unwrap();
-            prop_assert!(code == 5 || code == 1, "{code} for {args:?} {variables:?}");
+            // A run gives the command's 5 (or what --remap-exit made of
+            // it), a refusal 1.
+            let remapped = args.contains(&"--remap-exit")
+                || variables.iter().any(|(name, _)| name == "DUMB_INIT_REMAP_EXIT");
+            prop_assert!(code == 5 || code == 1 || remapped, "{code} for {args:?} {variables:?}");
             let stderr = String::from_utf8_lossy(&output.stderr);
             prop_assert!(!stderr.contains("panicked"), "{stderr}");
         }
