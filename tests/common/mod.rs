@@ -8,6 +8,7 @@
 
 use std::fs;
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -312,7 +313,26 @@ pub fn write_executable(path: &Path, bytes: &[u8]) {
 }
 
 impl Drop for Scratch {
+    /// Kills what is still running with the directory on its command line
+    /// (a daemon that escaped every tree a test can walk, when a test
+    /// failed half way or ran where no subreaper could hold it), then
+    /// removes the directory.
     fn drop(&mut self) {
+        let dir = self.0.as_os_str().as_bytes();
+        for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            if pid != std::process::id() as i32 && cmdline.windows(dir.len()).any(|w| w == dir) {
+                // SAFETY: kill(2) has no memory-safety preconditions.
+                unsafe { nix::libc::kill(pid, nix::libc::SIGKILL) };
+            }
+        }
         let _ = fs::remove_dir_all(&self.0);
     }
 }
@@ -390,28 +410,41 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        if !self.done {
-            // The command leads a session of its own, so killing dumb-init's
-            // group is not enough: kill everything below it first, with the
-            // process groups it is in, so that a process forked after the
-            // listing (a recorder's next sleep) goes too.
-            let own_group = nix::unistd::getpgrp().as_raw();
-            for pid in descendants(self.pid()) {
-                let group = nix::unistd::getpgid(Some(nix::unistd::Pid::from_raw(pid)));
-                // SAFETY: kill(2) has no memory-safety preconditions.
-                unsafe { nix::libc::kill(pid, nix::libc::SIGKILL) };
-                if let Ok(group) = group.map(|g| g.as_raw()) {
-                    if group != own_group && group != self.pid() {
-                        // SAFETY: as above; never the test's own group.
-                        unsafe { nix::libc::kill(-group, nix::libc::SIGKILL) };
-                    }
-                }
-            }
-            // SAFETY: as above; the group is the one `process_group(0)` made.
-            unsafe { nix::libc::kill(-self.pid(), nix::libc::SIGKILL) };
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        if self.done {
+            return;
         }
+        // The command leads a session of its own, so killing dumb-init's
+        // group is not enough: kill everything below it first. Leaves
+        // first, each while its parent lives to reap it (a process killed
+        // together with its parent goes, dead, to the machine's init, which
+        // reaps late), waiting for that up to a bound for the whole tree.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut below = descendants(self.pid());
+        below.reverse();
+        let mut groups = Vec::new();
+        for &pid in &below {
+            if let Ok(group) = nix::unistd::getpgid(Some(nix::unistd::Pid::from_raw(pid))) {
+                groups.push(group.as_raw());
+            }
+            // SAFETY: kill(2) has no memory-safety preconditions.
+            unsafe { nix::libc::kill(pid, nix::libc::SIGKILL) };
+            while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        // Then the groups they were in, for a process forked after the
+        // listing (a recorder's next sleep), and dumb-init's own.
+        let own_group = nix::unistd::getpgrp().as_raw();
+        for group in groups {
+            if group != own_group && group != self.pid() {
+                // SAFETY: as above; never the test's own group.
+                unsafe { nix::libc::kill(-group, nix::libc::SIGKILL) };
+            }
+        }
+        // SAFETY: as above; the group is the one `process_group(0)` made.
+        unsafe { nix::libc::kill(-self.pid(), nix::libc::SIGKILL) };
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
