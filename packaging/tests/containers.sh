@@ -15,9 +15,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/podman-env.sh"
-if [ "$(id -u)" = 0 ] && command -v podman >/dev/null && command -v tini >/dev/null; then
-    podman_namespaces "$0" "$@"
-fi
+podman_namespaces "$0" "$@"
 . "$here/lib.sh"
 require_root
 

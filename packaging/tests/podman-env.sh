@@ -21,9 +21,12 @@
 # ends and the kernel kills whatever is left in the namespace. If unshare is
 # killed, tini gets SIGTERM and (-g) passes it to the script's process
 # group, so that the script's EXIT trap still removes what it made. Call it
-# before sourcing lib.sh (exec does not run lib.sh's EXIT trap).
+# before sourcing lib.sh (exec does not run lib.sh's EXIT trap). Without
+# root, podman or tini it returns and the script goes on, to report what is
+# missing.
 podman_namespaces() {
     [ "${DUMB_INIT_RS_PODMAN_NAMESPACES:-}" = 1 ] && return 0
+    [ "$(id -u)" = 0 ] && command -v podman >/dev/null && command -v tini >/dev/null || return 0
     export DUMB_INIT_RS_PODMAN_NAMESPACES=1
     exec unshare --pid --fork --kill-child=SIGTERM --mount-proc --propagation private tini -g -- bash "$@"
 }
