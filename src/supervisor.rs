@@ -200,9 +200,7 @@ impl Supervisor {
     /// How long the signal wait may last: until the next held signal is
     /// due, or with no hold in progress until a signal comes.
     fn holds_timeout(&self) -> Option<Duration> {
-        self.holds
-            .next_due()
-            .map(|due| due.saturating_duration_since(Instant::now()))
+        time_left(self.holds.next_due())
     }
 
     /// Forwards a received signal, unless `--delay` or its `--on-signal`
@@ -373,21 +371,15 @@ impl Supervisor {
                 }
                 Reaped::StillRunning => {}
             }
-            let until_deadline = deadline
-                .flatten()
-                .map(|deadline| deadline.saturating_duration_since(Instant::now()));
+            let until_deadline = time_left(deadline.flatten());
             if until_deadline.is_some_and(|left| left.is_zero()) {
                 self.kill_the_rest();
                 return;
             }
-            let timeout = match (until_deadline, self.holds_timeout()) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
             if let Some(Step::Forward {
                 translation,
                 suspend_self,
-            }) = self.next_step(timeout)
+            }) = self.next_step(sooner(until_deadline, self.holds_timeout()))
             {
                 let period = self.settings.grace_period;
                 if translation.incoming() == SIGTERM && !period.is_zero() && deadline.is_none() {
@@ -431,7 +423,7 @@ impl Supervisor {
                 }
                 Reaped::StillRunning => {}
             }
-            let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+            let left = time_left(deadline);
             if left.is_some_and(|left| left.is_zero()) {
                 break;
             }
@@ -488,11 +480,7 @@ impl Supervisor {
             told = true;
             // A round: reap what the SIGKILL ended; what is still there
             // after it (orphans of the killed, reparented here) is read again.
-            let round = Instant::now().checked_add(KILL_ROUND);
-            let until = match (round, deadline) {
-                (Some(round), Some(deadline)) => Some(round.min(deadline)),
-                (round, deadline) => round.or(deadline),
-            };
+            let until = sooner(Instant::now().checked_add(KILL_ROUND), deadline);
             if self.reap_until_none_left(until) || until == deadline {
                 return;
             }
@@ -509,7 +497,7 @@ impl Supervisor {
                 Reaped::NoneLeft => return true,
                 Reaped::StillRunning => {}
             }
-            let left = until.map(|until| until.saturating_duration_since(Instant::now()));
+            let left = time_left(until);
             if left.is_some_and(|left| left.is_zero()) {
                 return false;
             }
@@ -523,6 +511,21 @@ impl Supervisor {
 const KILL_BOUND: Duration = Duration::from_secs(1);
 /// How long a round of the SIGKILL waits before reading the tree again.
 const KILL_ROUND: Duration = Duration::from_millis(100);
+
+/// The time from now until `deadline`, zero once it has passed; `None` for
+/// no deadline.
+fn time_left(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()))
+}
+
+/// The sooner of two optional moments or timeouts; either one alone if the
+/// other is `None`.
+fn sooner<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
 
 /// The result of one `waitpid(-1, ...)`.
 enum Reaped {
