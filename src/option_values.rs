@@ -1,7 +1,9 @@
 //! The values that options and their environment variables take, each read
-//! by one function, which the option's declaration (cli.rs) names: `-r`'s `s:r` as C's `sscanf("%d:%d")` reads it (so every
-//! value the reference accepts means the same here), seconds, signals and
-//! exit statuses. Errors say what was expected, in the words the user sees.
+//! by one function, which the option's declaration (cli.rs) names: `-r`'s
+//! `s:r` as C's `sscanf("%d:%d")` reads it (so every value the reference
+//! accepts means the same here), seconds, signals, exit statuses, resource
+//! limits, umasks and hooks. Errors say what was expected, in the words the
+//! user sees.
 
 use std::time::Duration;
 
@@ -185,17 +187,19 @@ pub struct ExitMapping {
 
 /// `FROM:TO`, two exit statuses as plain decimals.
 pub fn exit_mapping(text: &str) -> Parsed<ExitMapping> {
-    let status = |text: &str| {
-        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| text.parse::<u8>().ok())
-            .flatten()
-            .ok_or(InvalidValue::ExitMapping)
-    };
+    let status = |text: &str| plain_number(text).ok_or(InvalidValue::ExitMapping);
     let (from, to) = text.split_once(':').ok_or(InvalidValue::ExitMapping)?;
     Ok(ExitMapping {
         from: status(from)?,
         to: status(to)?,
     })
+}
+
+/// A number written as plain decimal digits (no sign, no blank), that fits
+/// in `T`.
+fn plain_number<T: std::str::FromStr>(text: &str) -> Option<T> {
+    let plain = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    plain.then(|| text.parse().ok()).flatten()
 }
 
 /// A signal dumb-init can receive and pass on (`--pdeathsig`).
@@ -243,11 +247,9 @@ pub fn rlimit(text: &str) -> Parsed<Rlimit> {
     let limit = |text: &str| match text {
         "unlimited" | "infinity" => Ok(Limit::Unlimited),
         "hard" => Ok(Limit::Hard),
-        digits if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => digits
-            .parse()
+        digits => plain_number(digits)
             .map(Limit::Value)
-            .map_err(|_| InvalidValue::Rlimit),
-        _ => Err(InvalidValue::Rlimit),
+            .ok_or(InvalidValue::Rlimit),
     };
     let (soft, hard) = match limits.split_once(':') {
         Some((soft, hard)) => (limit(soft)?, limit(hard)?),

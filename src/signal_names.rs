@@ -44,7 +44,7 @@ pub fn number_for_name(name: &str) -> Option<i32> {
 /// `-r` (a number is plain digits): 1..=31 but KILL and STOP, which never
 /// arrive, and CHLD, which drives reaping and is never forwarded.
 pub fn forwardable(text: &str) -> Option<i32> {
-    let number = number_for_name(text).or_else(|| digits(text))?;
+    let number = name_or_digits(text)?;
     let never_forwarded = [SIGKILL, SIGSTOP, SIGCHLD];
     ((1..=MAXSIG).contains(&number) && !never_forwarded.contains(&number)).then_some(number)
 }
