@@ -86,10 +86,9 @@ impl<'a, 't> Getopt<'a, 't> {
         let flag = match exact {
             Some(flag) => flag,
             None => {
-                let mut prefixed = self
-                    .table
-                    .iter()
-                    .filter(|flag| flag.abbreviable && flag.long.as_bytes().starts_with(name));
+                let abbreviated =
+                    |flag: &&Flag| flag.abbreviable && flag.long.as_bytes().starts_with(name);
+                let mut prefixed = self.table.iter().filter(abbreviated);
                 match (prefixed.next(), prefixed.next()) {
                     (None, _) => {
                         return Err(self.refuse(&[b"unrecognized option '--", body, b"'"]));
@@ -98,9 +97,7 @@ impl<'a, 't> Getopt<'a, 't> {
                     (Some(_), Some(_)) => {
                         let mut parts: Vec<&[u8]> =
                             vec![b"option '--", body, b"' is ambiguous; possibilities:"];
-                        for flag in self.table.iter().filter(|flag| {
-                            flag.abbreviable && flag.long.as_bytes().starts_with(name)
-                        }) {
+                        for flag in self.table.iter().filter(abbreviated) {
                             parts.extend_from_slice(&[b" '--", flag.long.as_bytes(), b"'"]);
                         }
                         return Err(self.refuse(&parts));
