@@ -166,9 +166,9 @@ impl Options {
             false => Mode::Setsid,
         };
         let mut rewrites = RewriteTable::default();
-        self.rewrite
-            .into_iter()
-            .for_each(|rewrite| rewrites.set(rewrite));
+        for rewrite in self.rewrite {
+            rewrites.set(rewrite);
+        }
         if mode == Mode::Setsid {
             // Job-control stops would stop only the child, leaving the
             // session half-suspended; stopping with SIGSTOP instead keeps
@@ -538,9 +538,8 @@ fn help(program: &[u8], flags: &[FlagInfo]) -> Vec<u8> {
         text.push('\n');
     }
     [
-        b"dumb-init v",
-        env!("CARGO_PKG_VERSION").as_bytes(),
-        b"\nUsage: ",
+        &version(),
+        &b"Usage: "[..],
         program,
         b" [option] command [[arg] ...]",
         text.as_bytes(),
