@@ -105,9 +105,10 @@ pub enum Mode {
 }
 
 /// A table with one slot per standard signal, 0..=MAXSIG (slot 0 unused):
-/// lookups of any `i32` return `None` outside it instead of panicking.
+/// lookups of any `i32` return `None` outside it instead of panicking. The
+/// tables here and the holds of `--delay` (delay.rs) are such tables.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct PerSignal<T>([Option<T>; MAXSIG as usize + 1]);
+pub(crate) struct PerSignal<T>([Option<T>; MAXSIG as usize + 1]);
 
 impl<T: Copy> Default for PerSignal<T> {
     fn default() -> Self {
@@ -116,20 +117,26 @@ impl<T: Copy> Default for PerSignal<T> {
 }
 
 impl<T: Copy> PerSignal<T> {
-    fn get(&self, signal: i32) -> Option<T> {
+    pub(crate) fn get(&self, signal: i32) -> Option<T> {
         let index = usize::try_from(signal).ok()?;
         self.0.get(index).copied().flatten()
     }
 
-    fn slot(&mut self, signal: i32) -> Option<&mut Option<T>> {
+    pub(crate) fn slot(&mut self, signal: i32) -> Option<&mut Option<T>> {
         let index = usize::try_from(signal).ok()?;
         self.0.get_mut(index)
     }
 
-    fn iter(&self) -> impl Iterator<Item = (i32, T)> + '_ {
+    /// The signals that have a value, with it, in signal order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (i32, T)> + '_ {
         (0..=MAXSIG)
             .zip(&self.0)
             .filter_map(|(signal, value)| Some((signal, (*value)?)))
+    }
+
+    /// Every slot, with its signal, in signal order.
+    pub(crate) fn slots_mut(&mut self) -> impl Iterator<Item = (i32, &mut Option<T>)> + '_ {
+        (0..=MAXSIG).zip(self.0.iter_mut())
     }
 }
 

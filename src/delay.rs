@@ -4,8 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::config::DelayTable;
-use crate::signal_names::MAXSIG;
+use crate::config::{DelayTable, PerSignal};
 
 /// What to do with a signal that has just arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,15 +20,11 @@ pub enum Arrival {
 }
 
 /// One signal's hold.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Hold {
-    #[default]
-    None,
-    Held {
-        due: Due,
-        /// Its hook is still running.
-        hook: bool,
-    },
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Hold {
+    due: Due,
+    /// Its hook is still running.
+    hook: bool,
 }
 
 /// When a held signal's delay ends.
@@ -50,11 +45,11 @@ enum Due {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Holds {
     held: u32,
-    holds: [Hold; MAXSIG as usize + 1],
+    holds: PerSignal<Hold>,
 }
 
 /// Bit `signal` of `Holds::held` (0 for a number outside the word).
-fn bit(signal: usize) -> u32 {
+fn bit(signal: i32) -> u32 {
     u32::try_from(signal)
         .ok()
         .and_then(|shift| 1u32.checked_shl(shift))
@@ -62,22 +57,17 @@ fn bit(signal: usize) -> u32 {
 }
 
 impl Holds {
-    fn slot(&mut self, signal: i32) -> Option<(usize, &mut Hold)> {
-        let index = usize::try_from(signal).ok()?;
-        Some((index, self.holds.get_mut(index)?))
-    }
-
     /// A second arrival of a held signal: the hold ends, and the signal is to
     /// be forwarded now. `false` if it was not held.
     pub fn cut_short(&mut self, signal: i32) -> bool {
         if self.held == 0 {
             return false;
         }
-        let Some((index, hold)) = self.slot(signal) else {
+        let Some(hold) = self.holds.slot(signal) else {
             return false;
         };
-        let was_held = std::mem::take(hold) != Hold::None;
-        self.held &= !bit(index);
+        let was_held = hold.take().is_some();
+        self.held &= !bit(signal);
         was_held
     }
 
@@ -96,22 +86,22 @@ impl Holds {
         if period.is_none() && !hook {
             return Arrival::Forward;
         }
-        let Some((index, slot)) = self.slot(signal) else {
+        let Some(slot) = self.holds.slot(signal) else {
             return Arrival::Forward;
         };
         let due = match period {
             None => Due::Now,
             Some(period) => now().checked_add(period).map_or(Due::Never, Due::At),
         };
-        *slot = Hold::Held { due, hook };
-        self.held |= bit(index);
+        *slot = Some(Hold { due, hook });
+        self.held |= bit(signal);
         Arrival::Held { period, hook }
     }
 
     /// `signal`'s hook has exited: the hold now waits for its delay only.
     pub fn hook_done(&mut self, signal: i32) {
-        if let Some((_, Hold::Held { hook, .. })) = self.slot(signal) {
-            *hook = false;
+        if let Some(Some(hold)) = self.holds.slot(signal) {
+            hold.hook = false;
         }
     }
 
@@ -123,11 +113,11 @@ impl Holds {
         }
         self.holds
             .iter()
-            .filter_map(|hold| match hold {
-                Hold::Held {
+            .filter_map(|(_, hold)| match hold {
+                Hold {
                     due: Due::At(due),
                     hook: false,
-                } => Some(*due),
+                } => Some(due),
                 _ => None,
             })
             .min()
@@ -141,29 +131,25 @@ impl Holds {
             return None;
         }
         let now = now();
-        let (index, hold) = self
-            .holds
-            .iter_mut()
-            .enumerate()
-            .find(|(_, hold)| match hold {
-                Hold::Held { hook: true, .. } | Hold::None => false,
-                Hold::Held { due, hook: false } => match due {
-                    Due::Now => true,
-                    Due::At(due) => *due <= now,
-                    Due::Never => false,
-                },
-            })?;
-        *hold = Hold::None;
-        self.held &= !bit(index);
-        i32::try_from(index).ok()
+        let (signal, hold) = self.holds.slots_mut().find(|(_, hold)| match hold {
+            Some(Hold { due, hook: false }) => match due {
+                Due::Now => true,
+                Due::At(due) => *due <= now,
+                Due::Never => false,
+            },
+            Some(Hold { hook: true, .. }) | None => false,
+        })?;
+        *hold = None;
+        self.held &= !bit(signal);
+        Some(signal)
     }
 
     /// Ends every hold; returns the signals that were held.
     pub fn drop_all(&mut self) -> impl Iterator<Item = i32> + '_ {
         self.held = 0;
-        (0..)
-            .zip(self.holds.iter_mut())
-            .filter_map(|(signal, hold)| (std::mem::take(hold) != Hold::None).then_some(signal))
+        self.holds
+            .slots_mut()
+            .filter_map(|(signal, hold)| hold.take().map(|_| signal))
     }
 }
 
