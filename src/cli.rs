@@ -26,6 +26,7 @@ use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
 use crate::config::{
     Config, DelayTable, ExitRemap, Hook, Mode, Rewrite, RewriteTable, Rlimit, Start, Supervision,
 };
+pub use crate::getopt::program;
 use crate::getopt::{Flag, Found, Getopt};
 use crate::log::Log;
 use crate::option_values::{self as value, Delay, ExitMapping};

@@ -43,12 +43,16 @@ pub struct Getopt<'a, 't> {
     failed: bool,
 }
 
+/// argv[0], as messages name the program; `dumb-init` if argv is empty.
+pub fn program(argv: &[OsString]) -> &[u8] {
+    argv.first().map_or(&b"dumb-init"[..], |a| a.as_bytes())
+}
+
 impl<'a, 't> Getopt<'a, 't> {
     /// A walk over `argv` (argv[0] included, which names the program).
     pub fn new(argv: &'a [OsString], table: &'t [Flag<'t>]) -> Self {
-        let program = argv.first().map_or(&b"dumb-init"[..], |a| a.as_bytes());
         Getopt {
-            program,
+            program: program(argv),
             argv,
             table,
             next: 1,

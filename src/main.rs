@@ -66,15 +66,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
             return 1;
         }
         Err(NotStarted::Limit(line)) => {
-            log::write_stderr(
-                &[
-                    args.first().map_or(&b"dumb-init"[..], |a| a.as_bytes()),
-                    b": ",
-                    line.as_bytes(),
-                    b"\n",
-                ]
-                .concat(),
-            );
+            log::write_stderr(&[cli::program(&args), b": ", line.as_bytes(), b"\n"].concat());
             return 1;
         }
     };
