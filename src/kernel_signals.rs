@@ -85,14 +85,18 @@ fn change_mask(how: libc::c_int, set: &KernelSigset) {
 pub fn reset_dispositions() {
     for signal in Signal::iterator() {
         // KILL and STOP are refused with EINVAL, and cannot be ignored anyway.
-        set_default(signal);
+        set_action(signal, SigHandler::SigDfl);
     }
 }
 
-fn set_default(signal: Signal) {
-    // SAFETY: no handler is installed, so no code of ours can run in a
-    // signal context; the previous handler is not called.
-    let _ = unsafe { nix::sys::signal::signal(signal, SigHandler::SigDfl) };
+/// Sets `signal`'s action to `action`, SIG_DFL or SIG_IGN (never a handler:
+/// dumb-init installs none). Async-signal-safe: one sigaction(2).
+fn set_action(signal: Signal, action: SigHandler) {
+    if let SigHandler::SigDfl | SigHandler::SigIgn = action {
+        // SAFETY: SIG_DFL and SIG_IGN run no code of ours in a signal
+        // context; the previous handler is not called.
+        let _ = unsafe { nix::sys::signal::signal(signal, action) };
+    }
 }
 
 /// Drops a pending SIGPIPE and leaves the default action in place. The child
@@ -101,15 +105,8 @@ fn set_default(signal: Signal) {
 /// (even if ignored) and would kill it before the command runs. Setting
 /// SIG_IGN discards what is pending. Async-signal-safe: sigaction(2) only.
 pub fn discard_pending_sigpipe() {
-    for handler in [SigHandler::SigIgn, SigHandler::SigDfl] {
-        let action = nix::sys::signal::SigAction::new(
-            handler,
-            nix::sys::signal::SaFlags::empty(),
-            nix::sys::signal::SigSet::empty(),
-        );
-        // SAFETY: SIG_IGN and SIG_DFL run no code of ours.
-        let _ = unsafe { nix::sys::signal::sigaction(Signal::SIGPIPE, &action) };
-    }
+    set_action(Signal::SIGPIPE, SigHandler::SigIgn);
+    set_action(Signal::SIGPIPE, SigHandler::SigDfl);
 }
 
 /// A signal taken off the pending set, with who sent it.
