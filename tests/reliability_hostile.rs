@@ -24,8 +24,7 @@ use common::*;
 /// Whether this test can make PID namespaces without /proc and trace
 /// processes (root); if not, the group is skipped, said once.
 fn as_root() -> bool {
-    // SAFETY: geteuid takes nothing and cannot fail.
-    let root = unsafe { nix::libc::geteuid() } == 0;
+    let root = is_root();
     if !root {
         skip(
             "probes that need root",
