@@ -89,19 +89,14 @@ fn recorder(names: &[&str]) -> String {
     recorder_into("f", names)
 }
 
-/// `recorder`, writing to `log` instead. Its stderr is dropped: the shell
-/// reports each of its sleeps that a forwarded signal kills, and tests
-/// count dumb-init's lines.
+/// `recorder`, writing to `log` instead: tests/common's `signal_recorder`,
+/// with SIGTERM recorded and ending it with status 0.
 fn recorder_into(log: &str, names: &[&str]) -> String {
-    let mut script = String::from("exec 2>/dev/null\n");
-    for name in names {
-        script.push_str(&format!("trap 'echo {name} >> {log}' {name}\n"));
-    }
-    script.push_str(&format!(
-        "trap 'echo TERM >> {log}; exit 0' TERM\necho ready >> {log}\n"
-    ));
-    script.push_str("while :; do sleep 0.05; done\n");
-    script
+    signal_recorder(names, Path::new(log)).replacen(
+        "#!/bin/sh\n",
+        &format!("#!/bin/sh\ntrap 'echo TERM >> {log}; exit 0' TERM\n"),
+        1,
+    )
 }
 
 // ------------------------------------------------------------------ rlimit
