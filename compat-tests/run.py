@@ -56,7 +56,10 @@ What is normalised before comparing, and why:
   separately, each in its own order: the supervisor's `[dumb-init]` lines,
   the child's `[dumb-init]` lines (setsid/terminal lines and exec errors),
   and everything else (the command's own output). How the three interleave
-  is not compared.
+  is not compared. A line longer than PIPE_BUF (an exec error naming a
+  command near ARG_MAX) is not written in one piece: the other writer's
+  whole line can land inside it. Such a supervisor line is taken out and
+  the two pieces of the long line joined again before splitting.
 - Containers: runc's Go runtime preempts its threads with SIGURG, and one
   may still be pending when runc execs the container's process (pending
   signals survive exec). dumb-init then receives and forwards it, or not,
@@ -525,6 +528,26 @@ def counted(records):
                    for line, n in sorted(counts.items()))
 
 
+def untangled(lines):
+    """The lines with every supervisor line that landed inside another line
+    taken out, and that line's two pieces joined (see NORMALISATIONS): the
+    supervisor's line ends the piece it was written into, and the rest of
+    the long line follows on the next line."""
+    out, pending = [], ""
+    for line in lines:
+        line = pending + line
+        cut = line.find("[dumb-init] ", 1)
+        if cut > 0 and SUPERVISOR_LINES.match(line, cut):
+            out.append(line[cut:])
+            pending = line[:cut]
+        else:
+            out.append(line)
+            pending = ""
+    if pending:
+        out.append(pending)
+    return out
+
+
 def streams(binary, out, err, child_pid, scenario):
     """stdout and stderr as compared: help and version lines replaced, PIDs
     named, and stderr split into the supervisor's lines, the child's lines
@@ -542,7 +565,7 @@ def streams(binary, out, err, child_pid, scenario):
         numbering.setdefault(pid, "<pid#%d>" % (len(numbering) + 1))
         return "PID " + numbering[pid]
 
-    lines = err.decode("utf-8", "backslashreplace").splitlines(keepends=True)
+    lines = untangled(err.decode("utf-8", "backslashreplace").splitlines(keepends=True))
     lines = [re.sub(r"PID (\d+)", pid_token, line) for line in lines]
     supervisor = [l for l in lines if SUPERVISOR_LINES.match(l)]
     child = [l for l in lines if l.startswith("[dumb-init] ") and not SUPERVISOR_LINES.match(l)]
