@@ -37,6 +37,16 @@ impl KernelSigset {
         Self::filled(0)
     }
 
+    /// `signal` alone, a standard one (which the C library never keeps to
+    /// itself). Async-signal-safe.
+    pub fn only(signal: Signal) -> Self {
+        let mut set = Self::none();
+        // SAFETY: a live sigset_t; sigaddset sets the signal's bit and
+        // cannot fail for a valid standard signal.
+        unsafe { libc::sigaddset(&raw mut set.0, signal as libc::c_int) };
+        set
+    }
+
     fn filled(byte: u8) -> Self {
         let mut set = MaybeUninit::<libc::sigset_t>::uninit();
         // SAFETY: sigset_t is an array of integers in every C library, so

@@ -28,4 +28,5 @@ mod getopt;
 mod hooks;
 mod kernel_signals;
 mod option_values;
+mod policy;
 mod signal_names;

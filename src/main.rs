@@ -71,9 +71,16 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         }
     };
     log::debug!(config.log, "Child spawned with PID {child}.");
-    let target = ForwardTarget::new(config.mode, child, config.supervision.tree);
+    let target = ForwardTarget::new(config.mode, child, &config.supervision);
     // Made before the move to /: hooks run where dumb-init was started.
-    let supervisor = Supervisor::new(child, target, config.supervision, hand_off, config.log);
+    let supervisor = Supervisor::new(
+        child,
+        target,
+        config.mode,
+        config.supervision,
+        hand_off,
+        config.log,
+    );
     if let Err(errno) = nix::unistd::chdir("/") {
         log::debug!(config.log, "Unable to chdir(\"/\") ({})", Why(errno));
     }

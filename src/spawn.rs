@@ -8,12 +8,11 @@
 
 use std::ffi::{CStr, CString, OsStr, OsString, c_char};
 use std::fmt::Write;
-use std::os::fd::OwnedFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::ptr;
+use std::time::Duration;
 
 use nix::errno::Errno;
-use nix::fcntl::OFlag;
 use nix::libc;
 use nix::sys::stat::Mode as Permissions;
 use nix::unistd::{self, ForkResult, Pid};
@@ -200,11 +199,17 @@ const LISTEN_PID: &[u8] = b"LISTEN_PID=";
 
 impl Environment {
     fn with_listen_pid_slot() -> Self {
-        let kept: Vec<CString> = std::env::vars_os()
-            .filter(|(name, _)| name != "LISTEN_PID" && name != "LISTEN_PIDFDID")
-            .filter_map(|(name, value)| {
-                CString::new([name.as_bytes(), b"=", value.as_bytes()].concat()).ok()
-            })
+        // Every entry of the C library's environment as it is, but the two
+        // replaced: std's `vars_os` skips entries without `=` or starting
+        // with `=`, which the command gets without this option.
+        let replaced = |entry: &[u8]| {
+            [&b"LISTEN_PID="[..], b"LISTEN_PIDFDID="]
+                .iter()
+                .any(|name| entry.starts_with(name))
+        };
+        let kept: Vec<CString> = environment_entries()
+            .into_iter()
+            .filter(|entry| !replaced(entry.to_bytes()))
             .collect();
         // The largest PID has 10 digits; its NUL follows.
         let mut listen_pid = LISTEN_PID.to_vec();
@@ -242,6 +247,22 @@ impl Environment {
             *slot = *byte;
         }
     }
+}
+
+/// The entries of `environ`, copied.
+fn environment_entries() -> Vec<CString> {
+    let mut entries = Vec::new();
+    // SAFETY: environ is the C library's null-terminated array of
+    // NUL-terminated strings (or null), read before any fork, in a process
+    // with one thread that does not change it meanwhile.
+    unsafe {
+        let mut next = environ;
+        while !next.is_null() && !(*next).is_null() {
+            entries.push(CStr::from_ptr(*next).to_owned());
+            next = next.add(1);
+        }
+    }
+    entries
 }
 
 /// The paths glibc's `execvp` tries for `name`: the name itself when it holds
@@ -294,39 +315,55 @@ pub fn spawn(
     rlimits: &[Rlimit],
     log: Log,
 ) -> Result<Pid, NotStarted> {
-    // The child waits at this gate, a pipe, until the supervisor has set its
-    // limits and closed the writing end (or killed it for a refused one).
-    let gate = match rlimits.is_empty() {
-        true => None,
-        false => Some(unistd::pipe2(OFlag::O_CLOEXEC).map_err(NotStarted::Fork)?),
-    };
+    let supervisor = Pid::this();
     // SAFETY: the process is single-threaded here, and the child branch only
     // makes async-signal-safe calls on memory prepared before the fork.
     match unsafe { unistd::fork() }.map_err(NotStarted::Fork)? {
         ForkResult::Parent { child } => {
+            if rlimits.is_empty() {
+                return Ok(child);
+            }
             if let Err(line) = rlimits.iter().try_for_each(|limit| set_limit(child, limit)) {
                 let _ = nix::sys::signal::kill(child, nix::sys::signal::Signal::SIGKILL);
                 let _ = nix::sys::wait::waitpid(child, None);
                 return Err(NotStarted::Limit(line));
             }
-            // Dropping the gate closes it: the child goes on.
-            drop(gate);
+            let _ = nix::sys::signal::kill(child, GATE);
             Ok(child)
         }
         ForkResult::Child => {
-            if let Some((reading, writing)) = gate {
-                drop(writing);
-                wait_at(&reading);
+            if !rlimits.is_empty() {
+                wait_at_the_gate(supervisor);
             }
             become_command(plan, mode, log)
         }
     }
 }
 
-/// Blocks until the other end of the pipe is closed.
-fn wait_at(gate: &OwnedFd) {
-    let mut byte = [0u8; 1];
-    while let Err(Errno::EINTR) = unistd::read(gate, &mut byte) {}
+/// The signal that lets the child go on once its limits are set. A signal,
+/// not a pipe: it needs no descriptor, so that `--rlimit` works where
+/// dumb-init itself has only its standard three and one more.
+const GATE: nix::sys::signal::Signal = nix::sys::signal::Signal::SIGUSR2;
+
+/// Waits, with every signal still blocked, until the supervisor sends
+/// `GATE` (one from anyone else, say to dumb-init's process group, which
+/// the child is still in, is taken and dropped: dumb-init gets its own copy
+/// and passes it on). If the supervisor dies first, the command must not
+/// run without it: the child exits. Async-signal-safe.
+fn wait_at_the_gate(supervisor: Pid) {
+    let gate = KernelSigset::only(GATE);
+    loop {
+        match kernel_signals::wait(&gate, Some(Duration::from_millis(100))) {
+            Some(received)
+                if received.code == libc::SI_USER && received.sender == supervisor.as_raw() =>
+            {
+                return;
+            }
+            Some(_) => {}
+            None if unistd::getppid() != supervisor => exit_now(1),
+            None => {}
+        }
+    }
 }
 
 /// Sets `limit` on `child`, through prlimit(2) (the kernel's 64-bit layout on
@@ -415,25 +452,24 @@ pub fn hook_plan(command: &str) -> ExecPlan {
     plan
 }
 
-/// Forks a hook: in a process group of its own, so that what is passed on to
-/// the command's group or tree does not reach it, and killed with SIGKILL if
-/// dumb-init dies. Its output is dumb-init's. A hook that cannot run its
-/// shell exits 127 without a word: the supervisor's line about its status
-/// is the one line.
+/// Forks a hook: in a session of its own (so in a group of its own too),
+/// so that what is passed on to the command's group or tree does not reach
+/// it, and a terminal it touches is not its controlling one, whose job
+/// control would stop it; killed with SIGKILL if dumb-init dies. Its output
+/// is dumb-init's. A hook that cannot run its shell exits 127 without a
+/// word: the supervisor's line about its status is the one line.
 pub fn spawn_hook(plan: &mut ExecPlan) -> Result<Pid, Errno> {
     let supervisor = Pid::this();
     // SAFETY: as for `spawn`.
     match unsafe { unistd::fork() }? {
-        ForkResult::Parent { child } => {
-            // Both sides set the group, so that it exists as soon as either
-            // goes on: a tree delivery or the kill at dumb-init's exit right
-            // after the fork must find the hook in its own group already.
-            // (Once the child has exec'd this fails, having been done.)
-            let _ = unistd::setpgid(child, child);
-            Ok(child)
-        }
+        // Until the child has called setsid it is in dumb-init's group: the
+        // hooks know its PID (hooks.rs spares it and kills it by PID too),
+        // and if dumb-init is gone before the parent-death signal is set,
+        // the child sees it below and exits.
+        ForkResult::Parent { child } => Ok(child),
         ForkResult::Child => {
-            let _ = unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
+            // Cannot fail: the child is no group leader.
+            let _ = unistd::setsid();
             let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
             // dumb-init died before the setting took: nobody will kill us.
             if unistd::getppid() != supervisor {

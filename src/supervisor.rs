@@ -1,7 +1,8 @@
 //! The supervisor: waits in the kernel for signals, forwards them through the
 //! rewrite table, reaps every child, and when the command exits sends SIGTERM
 //! to what is left and exits with the command's status. The decisions are pure
-//! functions (`decide`, `ChildExit::status`); `Supervisor` carries them out.
+//! functions (`decide` for each signal received, `ChildExit::status`, and the
+//! rest in policy.rs); `Supervisor` carries them out.
 
 use std::time::{Duration, Instant};
 
@@ -9,16 +10,14 @@ use nix::errno::Errno;
 use nix::libc;
 use nix::sys::wait::WaitPidFlag;
 use nix::unistd::Pid;
-use signal_hook::consts::signal::{
-    SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGPIPE, SIGSTOP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
-};
+use signal_hook::consts::signal::{SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGPIPE, SIGSTOP};
 
-use crate::config::{Mode, RewriteTable, Supervision, Translation};
-use crate::delay::{Arrival, Holds};
+use crate::config::{ExitRemap, Mode, RewriteTable, Supervision, Translation};
 use crate::hooks::Hooks;
 use crate::kernel_signals::{self, KernelSigset, Received};
 use crate::log::{self, Log};
-use crate::process_tree::{self, ProcNotOurs};
+use crate::policy::{Action, Audience, Event, Left, Policy, suspends};
+use crate::process_tree::{self, TreeUnreadable};
 use crate::terminal::HandOff;
 
 /// Blocks every signal, so that none is lost before the supervisor waits for
@@ -41,11 +40,16 @@ pub enum ForwardTarget {
 }
 
 impl ForwardTarget {
-    pub fn new(mode: Mode, child: Pid, tree: bool) -> Self {
-        match (mode, tree) {
-            (_, true) => ForwardTarget::Tree(child),
-            (Mode::Setsid, false) => ForwardTarget::Group(child),
-            (Mode::SingleChild, false) => ForwardTarget::Child(child),
+    /// Where signals go while the command runs: every descendant under
+    /// `--tree`, and under `--wait-tree` in setsid mode (so that a
+    /// `docker stop` during the command's life reaches the daemons it
+    /// started, which `--wait-tree` then waits for); else the group, or the
+    /// child alone.
+    pub fn new(mode: Mode, child: Pid, settings: &Supervision) -> Self {
+        match (mode, settings.tree, settings.wait_tree) {
+            (_, true, _) | (Mode::Setsid, _, true) => ForwardTarget::Tree(child),
+            (Mode::Setsid, false, false) => ForwardTarget::Group(child),
+            (Mode::SingleChild, false, _) => ForwardTarget::Child(child),
         }
     }
 
@@ -120,74 +124,183 @@ pub(crate) fn decide(received: Received, hand_off: &mut HandOff, rewrites: &Rewr
     }
 }
 
-/// Job-control stops: forwarded, and then dumb-init stops itself too.
-fn suspends(signal: i32) -> bool {
-    matches!(signal, SIGTSTP | SIGTTOU | SIGTTIN)
-}
-
-/// The running supervisor.
+/// The running supervisor: waits, asks the policy (policy.rs) what each
+/// event means, and carries out what it says.
 pub struct Supervisor {
     child: Pid,
+    /// Where signals go while the command runs.
     target: ForwardTarget,
+    /// Where signals go after the command's exit, if anywhere.
+    rest: Option<ForwardTarget>,
     hand_off: HandOff,
     log: Log,
-    settings: Supervision,
-    holds: Holds,
+    rewrites: RewriteTable,
+    exit_remap: ExitRemap,
+    policy: Policy,
     hooks: Hooks,
     /// The command has been reaped: its PID may name another process now.
     child_reaped: bool,
-    /// The tree could not be read: said once, then the group is signalled.
-    said_proc_is_not_ours: bool,
+    /// When the grace period started, for its last line.
+    grace_started: Option<Instant>,
+    /// The tree could not be read: said once, then the fallback is used.
+    said_tree_unreadable: bool,
 }
 
 impl Supervisor {
-    /// The supervisor of `child`, which is signalled through `target`.
+    /// The supervisor of `child`, which is signalled through `target` while
+    /// it runs; in `mode`, with `settings`.
     pub fn new(
         child: Pid,
         target: ForwardTarget,
+        mode: Mode,
         settings: Supervision,
         hand_off: HandOff,
         log: Log,
     ) -> Self {
+        let rest = match (settings.tree || settings.wait_tree, mode) {
+            (true, _) => Some(ForwardTarget::Tree(child)),
+            (false, Mode::Setsid) => Some(ForwardTarget::Group(child)),
+            (false, Mode::SingleChild) => None,
+        };
         Supervisor {
             child,
             target,
+            rest,
             hand_off,
             log,
+            policy: Policy::new(&settings),
             hooks: Hooks::new(&settings.hooks),
-            settings,
-            holds: Holds::default(),
+            rewrites: settings.rewrites,
+            exit_remap: settings.exit_remap,
             child_reaped: false,
-            said_proc_is_not_ours: false,
+            grace_started: None,
+            said_tree_unreadable: false,
         }
     }
 
-    /// Runs until the child exits, and the rest as asked; returns dumb-init's
-    /// exit status.
+    /// Runs until the policy says to exit; returns dumb-init's exit status.
     pub fn run(mut self) -> i32 {
-        let exit = loop {
-            match self.next_step(self.holds_timeout()) {
-                Some(Step::Reap) => {
-                    if let Some(exit) = self.reap_until_child_exits() {
-                        break exit;
-                    }
-                }
+        loop {
+            let now = Instant::now();
+            let timeout = self
+                .policy
+                .next_wakeup(now)
+                .map(|at| at.saturating_duration_since(now));
+            let done = match self.next_step(timeout) {
                 Some(Step::Forward {
                     translation,
                     suspend_self,
-                }) => self.forward_or_hold(translation, suspend_self),
-                _ => {}
+                }) => self.handle(Event::Arrived {
+                    translation,
+                    suspend_self,
+                }),
+                Some(Step::Reap) => self.reap_all().1,
+                _ => self.handle(Event::Tick),
+            };
+            if let Some(status) = done {
+                return status;
             }
-            self.forward_held_signals_due();
-        };
-        match self.settings.wait_tree {
-            true => self.wait_for_the_tree(),
-            false => self.end_the_rest(),
+            // Once the command has exited, every wake-up looks at what is
+            // left (the policy wakes us often enough while a hook runs).
+            if self.policy.command_exited()
+                && let Some(status) = self.look_at_what_is_left()
+            {
+                return status;
+            }
         }
-        self.hooks.kill_all();
+    }
+
+    /// Asks the policy about `event` and carries out what it says; the
+    /// status to exit with, once it says to exit.
+    fn handle(&mut self, event: Event) -> Option<i32> {
+        let actions = self.policy.on(event, Instant::now());
+        for action in actions {
+            if let Some(status) = self.carry_out(action) {
+                return Some(status);
+            }
+        }
+        None
+    }
+
+    fn carry_out(&mut self, action: Action) -> Option<i32> {
+        let log = self.log;
+        match action {
+            Action::Forward {
+                translation,
+                suspend_self,
+                to,
+            } => self.forward(translation, suspend_self, to),
+            Action::StartHook(signal) => {
+                let started = self.hooks.start(signal, log);
+                return self.handle(Event::HookStarted { signal, started });
+            }
+            Action::HookStillRunning(signal) => {
+                log::debug!(log, "The hook for signal {signal} is still running.")
+            }
+            Action::Held {
+                signal,
+                period,
+                hook,
+            } => {
+                if let Some(period) = period {
+                    log::debug!(
+                        log,
+                        "Holding signal {signal} for {} ms before forwarding it.",
+                        log::millis(period)
+                    );
+                }
+                if hook {
+                    log::debug!(log, "Holding signal {signal} until its hook has exited.");
+                }
+            }
+            Action::SecondArrival(signal) => log::debug!(
+                log,
+                "Signal {signal} arrived again while held: forwarding it now."
+            ),
+            Action::HoldEnded(signal) => {
+                log::debug!(log, "Signal {signal} is held no longer: forwarding it now.")
+            }
+            Action::DroppedHeld(signal) => log::debug!(
+                log,
+                "Dropping held signal {signal}: the command has exited."
+            ),
+            Action::WaitingForTheTree => log::debug!(
+                log,
+                "Waiting for the rest of the tree to exit (--wait-tree)."
+            ),
+            Action::GraceStarted(period) => {
+                self.grace_started = Some(Instant::now());
+                // Whole milliseconds: formatting an f64 would link the float
+                // printing code for this one line.
+                log::debug!(
+                    log,
+                    "Waiting up to {} ms for the remaining processes to exit.",
+                    log::millis(period)
+                );
+            }
+            Action::OnlyHooksLeft => {
+                log::debug!(log, "Only hooks are left: ending them.")
+            }
+            Action::NothingLeft => match self.grace_started {
+                Some(started) => log::debug!(
+                    log,
+                    "All remaining processes exited after {} ms.",
+                    log::millis(started.elapsed())
+                ),
+                None => log::debug!(log, "No process is left."),
+            },
+            Action::KillHooks => self.hooks.kill_all(),
+            Action::KillTheRest => self.kill_the_rest(),
+            Action::Exit(exit) => return Some(self.exit_status(exit)),
+        }
+        None
+    }
+
+    /// The status to exit with for the command's end, remapped.
+    fn exit_status(&self, exit: ChildExit) -> i32 {
         let status = exit.status();
         log::debug!(self.log, "Child exited with status {status}. Goodbye.");
-        let mapped = self.settings.exit_remap.map(status);
+        let mapped = self.exit_remap.map(status);
         if mapped != status {
             log::debug!(
                 self.log,
@@ -197,63 +310,12 @@ impl Supervisor {
         mapped
     }
 
-    /// How long the signal wait may last: until the next held signal is
-    /// due, or with no hold in progress until a signal comes.
-    fn holds_timeout(&self) -> Option<Duration> {
-        time_left(self.holds.next_due())
-    }
-
-    /// Forwards a received signal, unless `--delay` or its `--on-signal`
-    /// hook holds it; a second arrival of a held signal goes at once.
-    fn forward_or_hold(&mut self, translation: Translation, suspend_self: bool) {
-        let signal = translation.incoming();
-        if self.holds.cut_short(signal) {
-            log::debug!(
-                self.log,
-                "Signal {signal} arrived again while held: forwarding it now."
-            );
-            return self.forward(translation, suspend_self);
-        }
-        let hook = self.hooks.start(signal, self.log);
-        match self
-            .holds
-            .arrive(signal, &self.settings.delays, hook, Instant::now)
-        {
-            Arrival::Forward => self.forward(translation, suspend_self),
-            Arrival::Held { period, hook } => {
-                if let Some(period) = period {
-                    log::debug!(
-                        self.log,
-                        "Holding signal {signal} for {} ms before forwarding it.",
-                        log::millis(period)
-                    );
-                }
-                if hook {
-                    log::debug!(
-                        self.log,
-                        "Holding signal {signal} until its hook has exited."
-                    );
-                }
-            }
-        }
-    }
-
-    fn forward_held_signals_due(&mut self) {
-        while let Some(signal) = self.holds.take_due(Instant::now) {
-            log::debug!(
-                self.log,
-                "Signal {signal} is held no longer: forwarding it now."
-            );
-            self.forward(self.settings.rewrites.translate(signal), suspends(signal));
-        }
-    }
-
     /// Waits for the next signal (up to `timeout`), decides what it means and
     /// logs it as the reference does; the caller carries the step out.
     fn next_step(&mut self, timeout: Option<Duration>) -> Option<Step> {
         let received = kernel_signals::wait(&KernelSigset::all(), timeout)?;
         let signal = received.signal;
-        let step = decide(received, &mut self.hand_off, &self.settings.rewrites);
+        let step = decide(received, &mut self.hand_off, &self.rewrites);
         if !matches!(step, Step::DropOwnSigpipe) {
             log::debug!(self.log, "Received signal {signal}.");
         }
@@ -263,16 +325,21 @@ impl Supervisor {
         Some(step)
     }
 
-    fn forward(&mut self, translation: Translation, suspend_self: bool) {
+    fn forward(&mut self, translation: Translation, suspend_self: bool, to: Audience) {
         if let Translation::Rewritten { from, to } = translation {
             log::debug!(self.log, "Translating signal {from} to {to}.");
         }
-        match translation.outgoing() {
-            Some(signal) => {
-                self.send(signal);
+        let target = match to {
+            Audience::Command | Audience::AtExit => Some(self.target),
+            Audience::Rest => self.rest,
+        };
+        match (translation.outgoing(), target) {
+            (Some(signal), Some(target)) => {
+                self.send(target, signal);
                 log::debug!(self.log, "Forwarded signal {signal} to children.");
             }
-            None => log::debug!(self.log, "Not forwarding signal 0 to children (ignored)."),
+            (Some(_), None) => {}
+            (None, _) => log::debug!(self.log, "Not forwarding signal 0 to children (ignored)."),
         }
         if suspend_self {
             log::debug!(self.log, "Suspending self due to TTY signal.");
@@ -280,167 +347,94 @@ impl Supervisor {
         }
     }
 
-    /// `signal` to the target. Until the child has called setsid() its
+    /// `signal` to `target`. Until the child has called setsid() its
     /// process group does not exist: a signal that arrives that early (the
     /// parent-death signal raised at start-up, a stop sent at once) goes to
     /// the child itself, which keeps it blocked and pending until its exec,
     /// where the command receives it. Never once the child is reaped: its
     /// PID may be another process's by then. A group or child already gone
     /// is not an error here.
-    fn send(&mut self, signal: i32) {
-        if let ForwardTarget::Tree(_) = self.target {
+    fn send(&mut self, target: ForwardTarget, signal: i32) {
+        if let ForwardTarget::Tree(_) = target {
             let hooks = &self.hooks;
             match process_tree::signal_tree(Pid::this(), signal, |member| hooks.spares(member)) {
                 Ok(_) => return,
-                Err(ProcNotOurs) if !self.said_proc_is_not_ours => {
-                    log::error!(
-                        "/proc is not this namespace's, so the tree cannot be read: signals go \
-                         to the process group instead."
-                    );
-                    self.said_proc_is_not_ours = true;
+                Err(unreadable) => {
+                    // As PID 1, every process of the namespace is in the tree.
+                    let everyone = Pid::this().as_raw() == 1;
+                    if !self.said_tree_unreadable {
+                        self.said_tree_unreadable = true;
+                        match everyone {
+                            true => log::error!(
+                                "{unreadable}: signals go to every process of the namespace                                  instead."
+                            ),
+                            false => log::error!(
+                                "{unreadable}: signals go to the process group instead."
+                            ),
+                        }
+                    }
+                    if everyone {
+                        let _ = process_tree::send(-1, signal);
+                        return;
+                    }
                 }
-                Err(ProcNotOurs) => {}
             }
         }
-        let sent = process_tree::send(self.target.kill_argument(), signal);
+        let sent = process_tree::send(target.kill_argument(), signal);
         if let (Err(Errno::ESRCH), ForwardTarget::Group(leader) | ForwardTarget::Tree(leader)) =
-            (sent, self.target)
+            (sent, target)
             && !self.child_reaped
         {
             let _ = process_tree::send(leader.as_raw(), signal);
         }
     }
 
-    /// Reaps every child that has exited; returns the command's exit if it
-    /// was among them.
-    fn reap_until_child_exits(&mut self) -> Option<ChildExit> {
-        while let Reaped::One(pid, exit) = self.reap() {
-            if pid == self.child {
+    /// Reaps every child that has exited, telling the policy of the command
+    /// and the hooks among them. Returns whether children are left, and the
+    /// status to exit with if the policy said to exit.
+    fn reap_all(&mut self) -> (Reaped, Option<i32>) {
+        loop {
+            let reaped = reap(self.log, WaitPidFlag::WNOHANG);
+            let Reaped::One(pid, exit) = reaped else {
+                return (reaped, None);
+            };
+            let event = if pid == self.child && !self.child_reaped {
                 self.child_reaped = true;
-                return Some(exit);
-            }
-        }
-        None
-    }
-
-    /// Reaps one child without waiting; a hook's end lets its signal go on.
-    fn reap(&mut self) -> Reaped {
-        let reaped = reap(self.log, WaitPidFlag::WNOHANG);
-        if let Reaped::One(pid, exit) = reaped
-            && let Some(signal) = self.hooks.exited(pid, exit.status(), self.log)
-        {
-            self.holds.hook_done(signal);
-        }
-        reaped
-    }
-
-    /// The command has exited: held signals are dropped, SIGTERM goes to what
-    /// is left, then the grace period if asked for.
-    fn end_the_rest(&mut self) {
-        for signal in self.holds.drop_all() {
-            log::debug!(
-                self.log,
-                "Dropping held signal {signal}: the command has exited."
-            );
-        }
-        self.forward(self.settings.rewrites.translate(SIGTERM), false);
-        if !self.settings.grace_period.is_zero() {
-            self.wait_for_the_rest();
-        }
-    }
-
-    /// `--wait-tree`: the command has exited and nothing is signalled.
-    /// Reaps, and passes signals on to the whole tree (held ones too, when
-    /// due), until no descendant is left. A SIGTERM starts the grace period,
-    /// if one is set, after which what is left is killed.
-    fn wait_for_the_tree(&mut self) {
-        self.target = ForwardTarget::Tree(self.child);
-        log::debug!(
-            self.log,
-            "Waiting for the rest of the tree to exit (--wait-tree)."
-        );
-        // Once a SIGTERM has come: when the grace period ends (`None`: a
-        // period the clock cannot reach, which never ends).
-        let mut deadline: Option<Option<Instant>> = None;
-        loop {
-            match self.reap() {
-                Reaped::One(..) => continue,
-                Reaped::NoneLeft => {
-                    log::debug!(self.log, "No process is left.");
-                    return;
-                }
-                Reaped::StillRunning => {}
-            }
-            let until_deadline = time_left(deadline.flatten());
-            if until_deadline.is_some_and(|left| left.is_zero()) {
-                self.kill_the_rest();
-                return;
-            }
-            if let Some(Step::Forward {
-                translation,
-                suspend_self,
-            }) = self.next_step(sooner(until_deadline, self.holds_timeout()))
+                Some(Event::CommandExited(exit))
+            } else {
+                self.hooks
+                    .exited(pid, exit.status(), self.log)
+                    .map(Event::HookExited)
+            };
+            if let Some(event) = event
+                && let Some(status) = self.handle(event)
             {
-                let period = self.settings.grace_period;
-                if translation.incoming() == SIGTERM && !period.is_zero() && deadline.is_none() {
-                    log::debug!(
-                        self.log,
-                        "Waiting up to {} ms for the remaining processes to exit.",
-                        log::millis(period)
-                    );
-                    deadline = Some(Instant::now().checked_add(period));
-                }
-                self.forward_or_hold(translation, suspend_self);
+                return (Reaped::StillRunning, Some(status));
             }
-            self.forward_held_signals_due();
         }
     }
 
-    /// Reaps until no process is left under us or the grace period ends, then
-    /// kills what remains. Signals that arrive meanwhile are still forwarded.
-    fn wait_for_the_rest(&mut self) {
-        let started = Instant::now();
-        let period = self.settings.grace_period;
-        // A period the clock cannot reach lasts until the tree is empty.
-        let deadline = started.checked_add(period);
-        // Whole milliseconds: formatting an f64 would link the float
-        // printing code for this one line.
-        log::debug!(
-            self.log,
-            "Waiting up to {} ms for the remaining processes to exit.",
-            log::millis(period)
-        );
-        loop {
-            match self.reap() {
-                Reaped::One(..) => continue,
-                Reaped::NoneLeft => {
-                    log::debug!(
-                        self.log,
-                        "All remaining processes exited after {} ms.",
-                        log::millis(started.elapsed())
-                    );
-                    return;
-                }
-                Reaped::StillRunning => {}
-            }
-            let left = time_left(deadline);
-            if left.is_some_and(|left| left.is_zero()) {
-                break;
-            }
-            match self.next_step(left) {
-                // The group and the tree outlive the child; a lone child's
-                // PID, once reaped, may belong to someone else, so nothing
-                // goes there.
-                Some(Step::Forward {
-                    translation,
-                    suspend_self,
-                }) if !matches!(self.target, ForwardTarget::Child(_)) => {
-                    self.forward(translation, suspend_self)
-                }
-                _ => {}
-            }
+    /// Once the command has exited: reaps what has exited, and tells the
+    /// policy what is left. Whether only hooks are left is read from /proc,
+    /// and only while a hook runs; where the tree cannot be read, others
+    /// are taken to be left.
+    fn look_at_what_is_left(&mut self) -> Option<i32> {
+        let (reaped, done) = self.reap_all();
+        if done.is_some() {
+            return done;
         }
-        self.kill_the_rest();
+        let left = match reaped {
+            Reaped::NoneLeft => Left::Nothing,
+            _ if !self.policy.hooks_running() => Left::Others,
+            _ => {
+                let hooks = &self.hooks;
+                match process_tree::descendants(Pid::this()) {
+                    Ok(tree) if tree.iter().all(|member| hooks.spares(member)) => Left::OnlyHooks,
+                    _ => Left::Others,
+                }
+            }
+        };
+        self.handle(Event::Left(left))
     }
 
     /// SIGKILL to what is left of the tree, read again until nothing is
@@ -458,17 +452,28 @@ impl Supervisor {
                     "Grace period over; sending SIGKILL to {killed} remaining processes."
                 ),
                 Ok(_) => {}
-                Err(ProcNotOurs) if me.as_raw() == 1 => {
+                Err(unreadable) if me.as_raw() == 1 => {
                     if !told {
                         log::debug!(
                             self.log,
-                            "Grace period over; /proc is not this namespace's: sending SIGKILL to \
-                             every process in it."
+                            "Grace period over; {unreadable}: sending SIGKILL to every process \
+                             in it."
                         );
                     }
                     let _ = process_tree::send(-1, SIGKILL);
                 }
-                Err(ProcNotOurs) => {
+                Err(unreadable @ TreeUnreadable::Descriptors(_)) => {
+                    // The processes are there, only not readable: what can
+                    // be reached without /proc is killed.
+                    if !told {
+                        log::error!(
+                            "Grace period over; {unreadable}: sending SIGKILL to the process \
+                             group."
+                        );
+                    }
+                    let _ = process_tree::send(self.child.as_raw().saturating_neg(), SIGKILL);
+                }
+                Err(TreeUnreadable::NotOurs) => {
                     // Nothing was killed, so nothing is worth waiting for.
                     log::error!(
                         "Grace period over, but /proc is not this namespace's: the \
@@ -492,10 +497,8 @@ impl Supervisor {
     /// dropped: the tree is being killed.
     fn reap_until_none_left(&mut self, until: Option<Instant>) -> bool {
         loop {
-            match self.reap() {
-                Reaped::One(..) => continue,
-                Reaped::NoneLeft => return true,
-                Reaped::StillRunning => {}
+            if let (Reaped::NoneLeft, _) = self.reap_all() {
+                return true;
             }
             let left = time_left(until);
             if left.is_some_and(|left| left.is_zero()) {
@@ -579,7 +582,9 @@ fn reap(log: Log, flags: WaitPidFlag) -> Reaped {
 mod tests {
     use super::*;
     use crate::config::Rewrite;
-    use signal_hook::consts::signal::{SIGINT, SIGQUIT, SIGUSR1};
+    use signal_hook::consts::signal::{
+        SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1,
+    };
 
     /// A signal as another process sends it.
     fn sent(signal: i32) -> Received {
@@ -732,13 +737,31 @@ mod tests {
     #[test]
     fn setsid_mode_signals_the_group_and_single_child_mode_the_child() {
         let child = Pid::from_raw(4242);
+        let plain = Supervision::default();
         assert_eq!(
-            ForwardTarget::new(Mode::Setsid, child, false).kill_argument(),
+            ForwardTarget::new(Mode::Setsid, child, &plain).kill_argument(),
             -4242
         );
         assert_eq!(
-            ForwardTarget::new(Mode::SingleChild, child, false).kill_argument(),
+            ForwardTarget::new(Mode::SingleChild, child, &plain).kill_argument(),
             4242
+        );
+    }
+
+    #[test]
+    fn wait_tree_signals_the_tree_while_the_command_runs_unless_single_child() {
+        let child = Pid::from_raw(4242);
+        let wait_tree = Supervision {
+            wait_tree: true,
+            ..Supervision::default()
+        };
+        assert_eq!(
+            ForwardTarget::new(Mode::Setsid, child, &wait_tree),
+            ForwardTarget::Tree(child)
+        );
+        assert_eq!(
+            ForwardTarget::new(Mode::SingleChild, child, &wait_tree),
+            ForwardTarget::Child(child)
         );
     }
 }
