@@ -152,13 +152,26 @@ struct Options {
 
 impl Options {
     /// The configuration, or the one line that refuses a contradiction.
-    fn into_config(self, command: &[OsString], from_env: &[&str]) -> Result<Config, String> {
+    /// `from_env`: the options that variables turned on; `only_from_env`:
+    /// those of them the command line did not give too (a refusal names
+    /// what the user typed).
+    fn into_config(
+        self,
+        command: &[OsString],
+        from_env: &[&str],
+        only_from_env: &[&str],
+    ) -> Result<Config, String> {
         if self.tree && self.single_child {
-            return Err(
-                "--tree and --single-child contradict each other: one signals every \
-                        descendant, the other the child alone"
-                    .to_owned(),
-            );
+            let named = |long: &str, variable: &str| match only_from_env.contains(&long) {
+                true => variable.to_owned(),
+                false => format!("--{long}"),
+            };
+            return Err(format!(
+                "{} and {} contradict each other: one signals every descendant, the other \
+                 the child alone",
+                named("tree", "DUMB_INIT_TREE=1"),
+                named("single-child", "DUMB_INIT_SETSID=0"),
+            ));
         }
         let debug_from_env = from_env.contains(&"verbose");
         let single_child_from_env = from_env.contains(&"single-child");
@@ -197,7 +210,7 @@ impl Options {
             debug_from_env,
             single_child_from_env,
             start: Start {
-                rlimits: self.rlimit,
+                rlimits: last_per_resource(self.rlimit),
                 umask: self.umask,
                 socket_activation: self.socket_activation,
             },
@@ -212,6 +225,18 @@ impl Options {
             },
         })
     }
+}
+
+/// The limits, the last one given for each resource, in the order given.
+fn last_per_resource(mut rlimits: Vec<Rlimit>) -> Vec<Rlimit> {
+    let mut kept: Vec<Rlimit> = Vec::new();
+    while let Some(rlimit) = rlimits.pop() {
+        if !kept.iter().any(|later| later.resource == rlimit.resource) {
+            kept.push(rlimit);
+        }
+    }
+    kept.reverse();
+    kept
 }
 
 /// The hooks, the last one given for each signal.
@@ -259,9 +284,15 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
     };
     let command = getopt.command();
     let mut from_env = Vec::new();
+    let mut only_from_env = Vec::new();
     if stop.is_none() && !command.is_empty() {
         let variables = variables(flags, &given, &env);
         from_env.extend(variables.iter().map(|item| item.long));
+        only_from_env.extend(
+            from_env
+                .iter()
+                .filter(|long| !given.iter().any(|item| item.long == **long)),
+        );
         given.extend(variables);
     }
     // A bad value given before the stop is refused first, as the reference
@@ -273,7 +304,7 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
     match stop {
         Some(stop) => stop,
         None if command.is_empty() => exit(usage(program), 1),
-        None => match options.into_config(command, &from_env) {
+        None => match options.into_config(command, &from_env, &only_from_env) {
             Ok(config) => Outcome::Run(Box::new(config)),
             Err(why) => exit([program, b": ", why.as_bytes(), b"\n"].concat(), 1),
         },
@@ -337,11 +368,50 @@ impl<'a> From<Found<'a, 'a>> for Item<'a> {
         Item {
             long: found.flag.long,
             reference: found.flag.abbreviable,
-            value: found.value.map(String::from_utf8_lossy),
+            value: found.value.map(text),
             source: Cow::Owned(format!("--{}", found.flag.long)),
             given: Cow::Borrowed(found.value.unwrap_or_default()),
         }
     }
+}
+
+/// A value's bytes as text for argh: as they are where they are UTF-8.
+/// Where they are not, each stray byte becomes U+FFFD and a NUL ends the
+/// text, a character no argument or variable can hold: every parser but
+/// `--on-signal`'s reads ASCII only and refuses either, and that one
+/// refuses the NUL, and so a command that would reach the shell changed,
+/// while a U+FFFD that was given as such is taken.
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match String::from_utf8_lossy(bytes) {
+        Cow::Borrowed(text) => Cow::Borrowed(text),
+        Cow::Owned(mut text) => {
+            text.push('\0');
+            Cow::Owned(text)
+        }
+    }
+}
+
+/// The bytes of a refused value as a refusal shows them, on one line:
+/// control characters escaped (`\n`, `\t`, `\r`, `\xNN`), a backslash
+/// doubled, anything else as given.
+fn shown(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for &byte in bytes {
+        match byte {
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0..0x20 | 0x7f => {
+                let hex = b"0123456789abcdef";
+                out.extend_from_slice(b"\\x");
+                out.extend(hex.get(usize::from(byte >> 4)));
+                out.extend(hex.get(usize::from(byte & 0xf)));
+            }
+            _ => out.push(byte),
+        }
+    }
+    out
 }
 
 /// The reference's variables, in its help's order: each turns one of its
@@ -410,7 +480,7 @@ fn variables(
                 items.push(item(None));
             }
         } else if !value.is_empty() && !given.iter().any(|item| item.long == long) {
-            let text = value.to_string_lossy();
+            let text = text(value.as_bytes());
             match takes_a_list(info) {
                 true => items.extend(
                     text.split(',')
@@ -452,7 +522,7 @@ fn read(program: &[u8], items: &[Item]) -> Result<Options, Vec<u8>> {
                         b": invalid ",
                         item.source.as_bytes(),
                         b" '",
-                        &item.given,
+                        &shown(&item.given),
                         b"': ",
                         reason.as_bytes(),
                         b"\n",
@@ -1062,14 +1132,31 @@ mod tests {
             refusal(&["--tree", "-c", "x"]),
             (contradiction.to_owned(), 1)
         );
-        match run_with_env(&["--tree", "x"], &[("DUMB_INIT_SETSID", "0")]) {
-            Outcome::Exit { message, status } => {
-                assert_eq!(
+        // A refusal names what the user gave: the variable, where it was one.
+        for (args, env, names) in [
+            (
+                &["--tree", "x"][..],
+                &[("DUMB_INIT_SETSID", "0")][..],
+                "--tree and DUMB_INIT_SETSID=0",
+            ),
+            (
+                &["-c", "x"],
+                &[("DUMB_INIT_TREE", "1")],
+                "DUMB_INIT_TREE=1 and --single-child",
+            ),
+            (
+                &["--tree", "-c", "x"],
+                &[("DUMB_INIT_TREE", "1"), ("DUMB_INIT_SETSID", "0")],
+                "--tree and --single-child",
+            ),
+        ] {
+            match run_with_env(args, env) {
+                Outcome::Exit { message, status } => assert_eq!(
                     (String::from_utf8(message).unwrap(), status),
-                    (contradiction.to_owned(), 1)
-                )
+                    (contradiction.replace("--tree and --single-child", names), 1)
+                ),
+                other => panic!("{other:?}"),
             }
-            other => panic!("{other:?}"),
         }
         assert_eq!(
             refusal(&["--tre", "x"]).0,
@@ -1097,6 +1184,67 @@ mod tests {
         }
         // `--re` still means the reference's --rewrite, nothing else.
         assert_eq!(forwards(&config(&["--re", "15:3", "x"]), 15), Some(3));
+    }
+
+    #[test]
+    fn a_refused_value_is_one_line_whatever_bytes_it_holds() {
+        let (message, status) = refusal(&["--delay", "TERM:1\nx", "y"]);
+        assert_eq!(status, 1);
+        assert!(
+            message.starts_with("dumb-init: invalid --delay 'TERM:1\\nx': expected"),
+            "{message}"
+        );
+        assert_eq!(message.lines().count(), 1, "{message}");
+        let (message, _) = refusal(&["--umask", "0\t\u{1}\\", "y"]);
+        assert!(
+            message.starts_with("dumb-init: invalid --umask '0\\t\\x01\\\\': "),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_hook_may_hold_u_fffd_but_not_bytes_that_are_not_utf8() {
+        let given = config(&["--on-signal", "TERM:echo \u{fffd}", "x"]);
+        assert_eq!(given.supervision.hooks[0].command, "echo \u{fffd}");
+        let argv: Vec<OsString> = ["dumb-init", "--on-signal"]
+            .map(OsString::from)
+            .into_iter()
+            .chain([OsString::from_vec(b"TERM:echo \xff".to_vec()), "x".into()])
+            .collect();
+        match parse(&argv, |_| None) {
+            Outcome::Exit { message, status } => {
+                assert_eq!(status, 1);
+                assert_eq!(
+                    message,
+                    b"dumb-init: invalid --on-signal 'TERM:echo \xff': expected a command \
+                      in UTF-8: these bytes would reach the shell changed\n"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_last_rlimit_for_a_resource_wins_and_is_the_only_one_set() {
+        let limits = config(&[
+            "--rlimit",
+            "NOFILE=999999999",
+            "--rlimit",
+            "CORE=0",
+            "--rlimit",
+            "nofile=100",
+            "x",
+        ])
+        .start
+        .rlimits;
+        let shown: Vec<_> = limits.iter().map(|r| (r.name, r.soft)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("CORE", crate::config::Limit::Value(0)),
+                ("NOFILE", crate::config::Limit::Value(100))
+            ]
+        );
     }
 
     mod properties {

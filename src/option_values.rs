@@ -48,6 +48,8 @@ pub enum InvalidValue {
          on, and a shell command)"
     )]
     Hook,
+    #[error("expected a command in UTF-8: these bytes would reach the shell changed")]
+    HookNotUtf8,
 }
 
 /// What a parser gives: the value, or why not, in `InvalidValue`'s words
@@ -152,14 +154,21 @@ pub fn seconds(text: &str) -> Parsed<Duration> {
     if seconds > MAX_SECONDS {
         return Err(InvalidValue::Seconds.into());
     }
-    // Nanoseconds: the first nine decimals, padded with zeros.
+    // Nanoseconds: the first nine decimals, padded with zeros; any further
+    // digit that is not 0 rounds up to the next nanosecond, so that a
+    // period given as more than zero is never zero.
     let nanos: String = fraction
         .chars()
         .chain(std::iter::repeat('0'))
         .take(9)
         .collect();
     let nanos = nanos.parse().map_err(|_| InvalidValue::Seconds)?;
-    Ok(Duration::new(seconds, nanos))
+    let beyond = fraction.get(9..).unwrap_or_default();
+    let round_up = Duration::from_nanos(u64::from(beyond.bytes().any(|b| b != b'0')));
+    Duration::new(seconds, nanos)
+        .checked_add(round_up)
+        .filter(|period| *period <= Duration::new(MAX_SECONDS, 999_999_999))
+        .ok_or_else(|| InvalidValue::Seconds.into())
 }
 
 /// `--delay SIGNAL:SECONDS`.
@@ -274,11 +283,15 @@ pub fn umask(text: &str) -> Parsed<u32> {
 }
 
 /// `SIGNAL:COMMAND`: a signal dumb-init passes on and a shell command that
-/// is not blank (nor holds a byte that was not UTF-8, which would reach the
-/// shell changed).
+/// is not blank. A NUL is how cli.rs marks a value whose bytes were not
+/// UTF-8 (no argument holds one): refused, as the shell would get other
+/// bytes than those given.
 pub fn hook(text: &str) -> Parsed<Hook> {
+    if text.contains('\0') {
+        return Err(InvalidValue::HookNotUtf8.into());
+    }
     let (signal, command) = text.split_once(':').ok_or(InvalidValue::Hook)?;
-    if command.trim().is_empty() || command.contains(char::REPLACEMENT_CHARACTER) {
+    if command.trim().is_empty() {
         return Err(InvalidValue::Hook.into());
     }
     Ok(Hook {
@@ -368,7 +381,14 @@ mod tests {
         assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
         assert_eq!(seconds(".25"), Ok(Duration::from_millis(250)));
         assert_eq!(seconds("3."), Ok(Duration::from_secs(3)));
-        assert_eq!(seconds("0.0000000019"), Ok(Duration::from_nanos(1)));
+        assert_eq!(seconds("0.0000000019"), Ok(Duration::from_nanos(2)));
+        assert_eq!(
+            seconds("0.0000000001"),
+            Ok(Duration::from_nanos(1)),
+            "not 0"
+        );
+        assert_eq!(seconds("0.0000000010"), Ok(Duration::from_nanos(1)));
+        assert_eq!(seconds("2.50000000000"), Ok(Duration::from_millis(2500)));
         assert_eq!(
             seconds("0001000000000"),
             Ok(Duration::from_secs(MAX_SECONDS))
@@ -390,6 +410,7 @@ mod tests {
             "NaN",
             "1e309",
             "1000000001",
+            "1000000000.9999999991",
             "18446744073709551615",
             "18446744073709551616",
             "99999999999999999999999999999",
@@ -511,16 +532,17 @@ mod tests {
             hook("usr1:a:b, c").map(|h| h.command),
             Ok("a:b, c".to_owned())
         );
-        for bad in [
-            "TERM",
-            "TERM:",
-            "TERM:  ",
-            "KILL:x",
-            "NOPE:x",
-            ":x",
-            "TERM:a\u{fffd}b",
-        ] {
+        for bad in ["TERM", "TERM:", "TERM:  ", "KILL:x", "NOPE:x", ":x"] {
             assert_eq!(hook(bad), Err(InvalidValue::Hook.to_string()), "{bad:?}");
         }
+        assert_eq!(
+            hook("TERM:echo \u{fffd}").map(|h| h.command),
+            Ok("echo \u{fffd}".to_owned()),
+            "a U+FFFD given as such"
+        );
+        assert_eq!(
+            hook("TERM:a\u{fffd}b\0"),
+            Err(InvalidValue::HookNotUtf8.to_string())
+        );
     }
 }
