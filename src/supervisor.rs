@@ -364,14 +364,14 @@ impl Supervisor {
                     let everyone = Pid::this().as_raw() == 1;
                     if !self.said_tree_unreadable {
                         self.said_tree_unreadable = true;
-                        match everyone {
-                            true => log::error!(
-                                "{unreadable}: signals go to every process of the namespace                                  instead."
-                            ),
-                            false => log::error!(
-                                "{unreadable}: signals go to the process group instead."
-                            ),
-                        }
+                        let instead = match everyone {
+                            true => "every process of the namespace",
+                            false => "the process group",
+                        };
+                        log::error!(
+                            "{unreadable}, so the tree cannot be read: signals go to {instead} \
+                             instead."
+                        );
                     }
                     if everyone {
                         let _ = process_tree::send(-1, signal);
