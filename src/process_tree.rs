@@ -111,6 +111,24 @@ pub(crate) fn proc_is_ours() -> bool {
 /// /proc's order, which is by PID. One descriptor at a time: the directory
 /// is read whole and closed before the first `stat` file is opened.
 pub(crate) fn descendants(root: Pid) -> Result<Vec<Member>, TreeUnreadable> {
+    let listed = read_tree(root, false)?;
+    Ok(listed.into_iter().map(|(member, _)| member).collect())
+}
+
+/// How many pidfds a reading may hold at once: what the descriptor limit
+/// leaves beyond a margin for the `stat` files and whatever else is open.
+fn pidfds_to_hold() -> usize {
+    let soft = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .map_or(0, |(soft, _)| soft);
+    usize::try_from(soft.saturating_sub(64)).unwrap_or(usize::MAX)
+}
+
+/// The tree as `descendants` reads it, each member with the pidfd taken
+/// (if `with_pidfds`) just before its `stat` file was read: a pidfd that
+/// names the process the reading found, or one that died since, never a
+/// process that took its PID later. Where no descriptor is left for it,
+/// none.
+fn read_tree(root: Pid, with_pidfds: bool) -> Result<Vec<(Member, Option<Pidfd>)>, TreeUnreadable> {
     let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
     let pids: Vec<i32> = match Dir::open("/proc", flags, Mode::empty()) {
         Ok(entries) => entries
@@ -127,17 +145,35 @@ pub(crate) fn descendants(root: Pid) -> Result<Vec<Member>, TreeUnreadable> {
         return Err(TreeUnreadable::NotOurs);
     }
     let mut all = Vec::with_capacity(pids.len());
+    let mut room = match with_pidfds {
+        true => pidfds_to_hold(),
+        false => 0,
+    };
     for pid in pids {
-        match member(Pid::from_raw(pid)) {
-            Ok(Some(member)) => all.push(member),
+        let pid = Pid::from_raw(pid);
+        let pidfd = match room.checked_sub(1) {
+            Some(left) => match Pidfd::open(pid) {
+                Ok(pidfd) => {
+                    room = left;
+                    Some(pidfd)
+                }
+                Err(Errno::ESRCH) => continue,
+                Err(_) => None,
+            },
+            None => None,
+        };
+        match member(pid) {
+            Ok(Some(member)) => all.push((member, pidfd)),
             Ok(None) => {}
             Err(errno) => return Err(TreeUnreadable::Descriptors(errno)),
         }
     }
-    let by_pid = all.is_sorted_by_key(|member| member.pid);
+    let by_pid = all.is_sorted_by_key(|(member, _)| member.pid);
     let index_of = |wanted: Pid| match by_pid {
-        true => all.binary_search_by_key(&wanted, |member| member.pid).ok(),
-        false => all.iter().position(|member| member.pid == wanted),
+        true => all
+            .binary_search_by_key(&wanted, |(member, _)| member.pid)
+            .ok(),
+        false => all.iter().position(|(member, _)| member.pid == wanted),
     };
     // A process is in the tree when its parent is `root` or in the tree.
     // Passes over the list mark them until one marks nothing new; parents
@@ -147,7 +183,7 @@ pub(crate) fn descendants(root: Pid) -> Result<Vec<Member>, TreeUnreadable> {
     let mut marked_more = true;
     while marked_more {
         marked_more = false;
-        for (index, member) in all.iter().enumerate() {
+        for (index, (member, _)) in all.iter().enumerate() {
             let parent_in_tree = member.parent == root
                 || index_of(member.parent).is_some_and(|i| in_tree.get(i) == Some(&true));
             if let Some(mark @ false) = in_tree.get_mut(index)
@@ -225,9 +261,15 @@ pub(crate) fn signal_tree(
     signal: i32,
     spared: impl Fn(&Member) -> bool,
 ) -> Result<usize, TreeUnreadable> {
-    let mut members = descendants(root)?;
-    members.retain(|member| !spared(member));
-    Ok(signal_each(&members, signal))
+    let mut members = read_tree(root, true)?;
+    members.retain(|(member, _)| !spared(member));
+    Ok(members
+        .iter()
+        .filter(|(listed, pidfd)| match pidfd {
+            Some(pidfd) => pidfd.signal(signal).is_ok(),
+            None => signal_each(std::slice::from_ref(listed), signal) == 1,
+        })
+        .count())
 }
 
 /// A process's pidfd: a handle that names that process and no other, for as
