@@ -79,13 +79,15 @@ SMALL_REMAP = "--remap-path-prefix=$(shell rustc +$(SMALL_TOOLCHAIN) --print sys
 help:
 	@echo "Daily:"
 	@echo "  make check          fmt, clippy, unit tests and integration tests against the debug build"
-	@echo "                      (under a minute warm; without root, what needs root is skipped and said)"
+	@echo "                      (under a minute warm; what needs root or a missing test tool is skipped"
+	@echo "                      and said; DUMB_INIT_TEST_STRICT=1 makes a missing tool fail)"
 	@echo "  make build          release binary at target/release/dumb-init"
 	@echo "  make demo           run dumb-init on examples/background-job-entrypoint.sh, stop it with SIGTERM"
 	@echo "  make lint           cargo fmt --check and clippy -D warnings"
 	@echo "  make unit-test      the unit tests (cargo test --lib)"
 	@echo "Full test (what CI runs; root installs what is missing):"
-	@echo "  make test           everything below, from lint to the wheels"
+	@echo "  make test           everything below, from lint to the wheels; a missing test tool fails"
+	@echo "                      (DUMB_INIT_TEST_STRICT=1)"
 	@echo "  make deps           install the test dependencies (apt, pip, rustup targets)"
 	@echo "  make integration-test      integration tests against the release and static builds"
 	@echo "  make integration-test-ARCH  the same against another architecture's build, under qemu-user"
@@ -120,7 +122,8 @@ help:
 
 # The quick daily loop: no apt, rustup or extra builds. The integration
 # tests run against the debug build (cargo's own), and say which groups they
-# skip where root is needed.
+# skip where root or a test tool (tini, strace, the reference dumb-init...)
+# is missing; DUMB_INIT_TEST_STRICT is not set here.
 check:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
@@ -247,6 +250,11 @@ size-check: static $(SHIPPED_BUILDS)
 # Against the other architectures, make test runs the suites against the
 # shipped (small) builds only, in small-test; cross-test does the same for
 # the stable ones (make static-NAME), aarch64's included.
+# DUMB_INIT_TEST_STRICT=1 (tests/common/mod.rs) turns each group the
+# integration tests would skip for a missing tool into a failure: make test
+# runs everything or fails. It reaches the prerequisites and, exported, the
+# sub-makes.
+test: export DUMB_INIT_TEST_STRICT := 1
 test: deps lint unit-test size-check integration-test
 	$(MAKE) compat
 	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) $(MAKE) compat
