@@ -114,7 +114,8 @@ help:
 	@echo "  make static-small   the same code built small (build-std, $(SMALL_TOOLCHAIN)): what releases ship"
 	@echo "  make static-small-ARCH  the same for another architecture"
 	@echo "  make deb            the .debs, one per architecture, under target/debian/"
-	@echo "  make wheel          the wheels (pip install dumb-init-rs) under target/wheels/"
+	@echo "  make wheel          the wheels (pip install dumb-init-rs) under target/wheels/: one per"
+	@echo "                      architecture, and a pure-Python stand-in for macOS and the rest"
 	@echo "  make dist           release files and SHA256SUMS in target/dist/, reproducible"
 	@echo "Bench:"
 	@echo "  make bench          ours beside the reference dumb-init and tini, as ratios"
@@ -275,9 +276,12 @@ dist: $(SHIPPED_BUILDS)
 	sh packaging/dist.sh $(foreach arch,$(ARCHES),$(arch) $(call deb_arch,$(arch)) $(call shipped_bin,$(arch)))
 
 # The shipped binaries as the `dumb-init` script of a wheel each, tagged for
-# glibc and musl Pythons (packaging/wheel.py packs them, never rebuilds them).
+# glibc and musl Pythons (packaging/wheel.py packs them, never rebuilds them),
+# and the pure-Python stand-in (py3-none-any) that pip takes where none of
+# them fits, such as macOS.
 wheel: $(SHIPPED_BUILDS)
 	$(foreach arch,$(ARCHES),python3 packaging/wheel.py $(call shipped_bin,$(arch)) $(arch) $(CURDIR)/target/wheels$(newline))
+	python3 packaging/wheel.py --stand-in $(CURDIR)/target/wheels
 
 # pip install into a fresh venv, pip download per platform, every other
 # architecture's wheel installed for its platform and run under qemu.
