@@ -52,8 +52,8 @@ pub fn strict() -> bool {
     std::env::var_os(STRICT).is_some_and(|value| !value.is_empty() && value != "0")
 }
 
-/// Says, once per test binary, that the tests of `group` return early here
-/// and why. Written to the process's stderr itself rather than through
+/// Says, once per test binary (for each reason), that the tests of `group`
+/// return early here and why. Written to the process's stderr itself rather than through
 /// `eprintln!`, which the test harness captures and shows only for a test
 /// that fails: a skip must be seen in a run that passes.
 pub fn skip(group: &str, reason: &str) {
@@ -150,10 +150,11 @@ pub fn tool(program: &str, group: &str) -> bool {
 }
 
 /// unshare's options for a new PID namespace with its own /proc, or `None`
-/// where unshare is missing or this user cannot make one (said once). Root makes it directly; any
-/// other user inside a user namespace of its own, mapped to root there,
-/// where the kernel allows that (the namespace's processes are still the
-/// user's, so the tests signal them from outside as before).
+/// where unshare is missing or this user cannot make one (said once). Root
+/// makes it directly; any other user inside a user namespace of its own,
+/// mapped to root there, where the kernel allows that (the namespace's
+/// processes are still the user's, so the tests signal them from outside as
+/// before).
 pub fn pid_namespace() -> Option<&'static [&'static str]> {
     const AS_ROOT: &[&str] = &["--pid", "--fork", "--mount-proc", "--kill-child"];
     const AS_USER: &[&str] = &[
