@@ -79,13 +79,15 @@ SMALL_REMAP = "--remap-path-prefix=$(shell rustc +$(SMALL_TOOLCHAIN) --print sys
 help:
 	@echo "Daily:"
 	@echo "  make check          fmt, clippy, unit tests and integration tests against the debug build"
-	@echo "                      (under a minute warm; without root, what needs root is skipped and said)"
+	@echo "                      (under a minute warm; what needs root or a missing test tool is skipped"
+	@echo "                      and said; DUMB_INIT_TEST_STRICT=1 makes a missing tool fail)"
 	@echo "  make build          release binary at target/release/dumb-init"
 	@echo "  make demo           run dumb-init on examples/background-job-entrypoint.sh, stop it with SIGTERM"
 	@echo "  make lint           cargo fmt --check and clippy -D warnings"
 	@echo "  make unit-test      the unit tests (cargo test --lib)"
 	@echo "Full test (what CI runs; root installs what is missing):"
-	@echo "  make test           everything below, from lint to the wheels"
+	@echo "  make test           everything below, from lint to the wheels; a missing test tool fails"
+	@echo "                      (DUMB_INIT_TEST_STRICT=1)"
 	@echo "  make deps           install the test dependencies (apt, pip, rustup targets)"
 	@echo "  make integration-test      integration tests against the release and static builds"
 	@echo "  make integration-test-ARCH  the same against another architecture's build, under qemu-user"
@@ -112,7 +114,8 @@ help:
 	@echo "  make static-small   the same code built small (build-std, $(SMALL_TOOLCHAIN)): what releases ship"
 	@echo "  make static-small-ARCH  the same for another architecture"
 	@echo "  make deb            the .debs, one per architecture, under target/debian/"
-	@echo "  make wheel          the wheels (pip install dumb-init-rs) under target/wheels/"
+	@echo "  make wheel          the wheels (pip install dumb-init-rs) under target/wheels/: one per"
+	@echo "                      architecture, and a pure-Python stand-in for macOS and the rest"
 	@echo "  make dist           release files and SHA256SUMS in target/dist/, reproducible"
 	@echo "Bench:"
 	@echo "  make bench          ours beside the reference dumb-init and tini, as ratios"
@@ -120,7 +123,8 @@ help:
 
 # The quick daily loop: no apt, rustup or extra builds. The integration
 # tests run against the debug build (cargo's own), and say which groups they
-# skip where root is needed.
+# skip where root or a test tool (tini, strace, the reference dumb-init...)
+# is missing; DUMB_INIT_TEST_STRICT is not set here.
 check:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
@@ -247,6 +251,11 @@ size-check: static $(SHIPPED_BUILDS)
 # Against the other architectures, make test runs the suites against the
 # shipped (small) builds only, in small-test; cross-test does the same for
 # the stable ones (make static-NAME), aarch64's included.
+# DUMB_INIT_TEST_STRICT=1 (tests/common/mod.rs) turns each group the
+# integration tests would skip for a missing tool into a failure: make test
+# runs everything or fails. It reaches the prerequisites and, exported, the
+# sub-makes.
+test: export DUMB_INIT_TEST_STRICT := 1
 test: deps lint unit-test size-check integration-test
 	$(MAKE) compat
 	DUMB_INIT_UNDER_TEST=$(STATIC_BIN) $(MAKE) compat
@@ -267,9 +276,12 @@ dist: $(SHIPPED_BUILDS)
 	sh packaging/dist.sh $(foreach arch,$(ARCHES),$(arch) $(call deb_arch,$(arch)) $(call shipped_bin,$(arch)))
 
 # The shipped binaries as the `dumb-init` script of a wheel each, tagged for
-# glibc and musl Pythons (packaging/wheel.py packs them, never rebuilds them).
+# glibc and musl Pythons (packaging/wheel.py packs them, never rebuilds them),
+# and the pure-Python stand-in (py3-none-any) that pip takes where none of
+# them fits, such as macOS.
 wheel: $(SHIPPED_BUILDS)
 	$(foreach arch,$(ARCHES),python3 packaging/wheel.py $(call shipped_bin,$(arch)) $(arch) $(CURDIR)/target/wheels$(newline))
+	python3 packaging/wheel.py --stand-in $(CURDIR)/target/wheels
 
 # pip install into a fresh venv, pip download per platform, every other
 # architecture's wheel installed for its platform and run under qemu.

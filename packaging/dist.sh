@@ -2,7 +2,8 @@
 # make dist: the release files in target/dist/: one static binary per
 # architecture, named as dumb-init names its own (dumb-init_<version>_<what
 # `uname -m` prints there>), one .deb per Debian architecture, one wheel per
-# architecture, and SHA256SUMS over all of them. Two runs from the same
+# architecture, the pure-Python stand-in wheel that pip takes everywhere else
+# (macOS...), and SHA256SUMS over all of them. Two runs from the same
 # commit give the same bytes, in any directory: the binaries carry no build
 # paths (the Makefile remaps them) and the .debs' and wheels' time stamps are
 # the last commit's (build-deb.sh, wheel.py).
@@ -27,6 +28,7 @@ version=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], 
 # binary is a static file of its architecture.
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+install -m 644 "$(python3 "$top/packaging/wheel.py" --stand-in)" "$stage/"
 while [ "$#" -gt 0 ]; do
     machine=$1 deb_arch=$2 binary=$3
     shift 3

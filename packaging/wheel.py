@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""Builds the wheel that `pip install dumb-init-rs` installs: a zip holding
-the given static binary as the `dumb-init` script (pip puts it in the
-environment's bin/, on PATH) and the three files pip reads (METADATA, WHEEL,
-RECORD), as the reference's PyPI wheel holds its C binary.
+"""Builds the wheels that `pip install dumb-init-rs` installs. On Linux: a
+zip holding the given static binary as the `dumb-init` script (pip puts it
+in the environment's bin/, on PATH) and the three files pip reads (METADATA,
+WHEEL, RECORD), as the reference's PyPI wheel holds its C binary. Elsewhere
+(--stand-in): a pure-Python py3-none-any wheel holding
+packaging/python/dumb_init_rs.py, whose `dumb-init` entry point runs the
+command, passes signals on and returns its status, and says it is no
+container init there. pip prefers a wheel tagged for the platform to an
+`any` one, so on Linux the static binary's wheel wins wherever it fits.
 
     python3 packaging/wheel.py BINARY ARCH [OUTDIR]
+    python3 packaging/wheel.py --stand-in [OUTDIR]
 
 ARCH is the architecture as `uname -m` names it (x86_64, aarch64, ppc64le,
 s390x, armv7l, i686, riscv64), which is also how wheel tags name it.
@@ -58,6 +64,12 @@ PLATFORMS = {
     "riscv64": ["manylinux_2_17_riscv64", "musllinux_1_1_riscv64"],
 }
 PYTHON_TAGS = ["py2", "py3"]
+# The stand-in: its module, the oldest Python it runs on (it uses
+# signal.valid_signals and importlib.metadata), its tag and its command.
+STAND_IN = os.path.join(TOP, "packaging", "python", "dumb_init_rs.py")
+STAND_IN_PYTHON = ">=3.8"
+STAND_IN_TAG = "py3-none-any"
+STAND_IN_ENTRY_POINTS = "[console_scripts]\ndumb-init = dumb_init_rs:main\n"
 
 
 class WheelError(Exception):
@@ -95,7 +107,7 @@ def source_date_epoch():
         raise WheelError(f"SOURCE_DATE_EPOCH {value!r} is not a number of seconds")
 
 
-def metadata(package, readme):
+def metadata(package, readme, operating_systems, requires_python=None):
     lines = [
         "Metadata-Version: 2.4",
         f"Name: {package['name']}",
@@ -107,11 +119,11 @@ def metadata(package, readme):
     for key, label in (("homepage", "Homepage"), ("repository", "Repository")):
         if key in package:
             lines.append(f"Project-URL: {label}, {package[key]}")
-    lines += [
-        f"License-Expression: {package['license']}",
-        "Classifier: Operating System :: POSIX :: Linux",
-        "Description-Content-Type: text/markdown",
-    ]
+    lines.append(f"License-Expression: {package['license']}")
+    lines += [f"Classifier: Operating System :: {system}" for system in operating_systems]
+    if requires_python:
+        lines.append(f"Requires-Python: {requires_python}")
+    lines.append("Description-Content-Type: text/markdown")
     return ("\n".join(lines) + "\n\n" + readme).encode()
 
 
@@ -120,13 +132,53 @@ def record_line(name, data):
     return f"{name},sha256={digest},{len(data)}\n"
 
 
-def build(binary, arch, outdir):
-    if arch not in PLATFORMS:
-        raise WheelError(f"unknown architecture {arch!r} ({', '.join(PLATFORMS)})")
+def project():
+    """Cargo.toml's [package] table, and the README it names."""
     with open(os.path.join(TOP, "Cargo.toml"), "rb") as f:
         package = tomllib.load(f)["package"]
     with open(os.path.join(TOP, package.get("readme", "README.md")), encoding="utf-8") as f:
         readme = f.read()
+    return package, readme
+
+
+def wheel_file(purelib, tags):
+    return (
+        "Wheel-Version: 1.0\n"
+        "Generator: dumb-init-rs packaging/wheel.py\n"
+        f"Root-Is-Purelib: {'true' if purelib else 'false'}\n" + "".join(f"Tag: {tag}\n" for tag in tags)
+    ).encode()
+
+
+def write(entries, dist_info, outdir, name):
+    """Zips `entries` (name, bytes, mode) and RECORD into OUTDIR/name,
+    reproducibly; returns its path."""
+    record = "".join(record_line(entry, data) for entry, data, _ in entries)
+    entries = entries + [(f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode(), 0o644)]
+
+    # Zip time stamps start in 1980 and are local-time fields: UTC is used.
+    stamp = time.gmtime(max(source_date_epoch(), 315532800))[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for entry, data, mode in entries:
+            info = zipfile.ZipInfo(entry, date_time=stamp)
+            info.create_system = 3  # Unix, so that external_attr holds the mode
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data, compresslevel=9)
+
+    path = os.path.join(outdir, name)
+    os.makedirs(outdir, exist_ok=True)
+    with open(path + ".tmp", "wb") as f:
+        f.write(buffer.getvalue())
+    os.chmod(path + ".tmp", 0o644)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def build(binary, arch, outdir):
+    if arch not in PLATFORMS:
+        raise WheelError(f"unknown architecture {arch!r} ({', '.join(PLATFORMS)})")
+    package, readme = project()
     with open(binary, "rb") as f:
         program = f.read()
     # Refuses anything but a static executable for arch: a glibc build, or
@@ -139,50 +191,47 @@ def build(binary, arch, outdir):
     # PEP 427: the distribution name with "_" for "-" in file and directory names.
     stem = f"{package['name'].replace('-', '_')}-{pep440_version(package['version'])}"
     tags = [f"{python}-none-{platform}" for python in PYTHON_TAGS for platform in PLATFORMS[arch]]
-    wheel = (
-        "Wheel-Version: 1.0\n"
-        "Generator: dumb-init-rs packaging/wheel.py\n"
-        "Root-Is-Purelib: false\n" + "".join(f"Tag: {tag}\n" for tag in tags)
-    ).encode()
     dist_info = f"{stem}.dist-info"
     # Sorted (the .data directory before .dist-info, as the spec advises),
     # RECORD last since it lists the others.
     entries = [
         (f"{stem}.data/scripts/dumb-init", program, 0o755),
-        (f"{dist_info}/METADATA", metadata(package, readme), 0o644),
-        (f"{dist_info}/WHEEL", wheel, 0o644),
+        (f"{dist_info}/METADATA", metadata(package, readme, ["POSIX :: Linux"]), 0o644),
+        (f"{dist_info}/WHEEL", wheel_file(False, tags), 0o644),
     ]
-    record = "".join(record_line(name, data) for name, data, _ in entries)
-    entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode(), 0o644))
-
-    # Zip time stamps start in 1980 and are local-time fields: UTC is used.
-    stamp = time.gmtime(max(source_date_epoch(), 315532800))[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data, mode in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3  # Unix, so that external_attr holds the mode
-            info.external_attr = (0o100000 | mode) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data, compresslevel=9)
-
     platform = ".".join(PLATFORMS[arch])
-    path = os.path.join(outdir, f"{stem}-{'.'.join(PYTHON_TAGS)}-none-{platform}.whl")
-    os.makedirs(outdir, exist_ok=True)
-    with open(path + ".tmp", "wb") as f:
-        f.write(buffer.getvalue())
-    os.chmod(path + ".tmp", 0o644)
-    os.replace(path + ".tmp", path)
-    return path
+    return write(entries, dist_info, outdir, f"{stem}-{'.'.join(PYTHON_TAGS)}-none-{platform}.whl")
+
+
+def build_stand_in(outdir):
+    """The py3-none-any wheel: the module at the top level, and an entry
+    point from which pip writes the `dumb-init` command (a launcher for the
+    environment's Python, an .exe on Windows)."""
+    package, readme = project()
+    with open(STAND_IN, "rb") as f:
+        module = f.read()
+    stem = f"{package['name'].replace('-', '_')}-{pep440_version(package['version'])}"
+    dist_info = f"{stem}.dist-info"
+    systems = ["MacOS", "POSIX", "Microsoft :: Windows"]
+    entries = [
+        ("dumb_init_rs.py", module, 0o644),
+        (f"{dist_info}/METADATA", metadata(package, readme, systems, STAND_IN_PYTHON), 0o644),
+        (f"{dist_info}/WHEEL", wheel_file(True, [STAND_IN_TAG]), 0o644),
+        (f"{dist_info}/entry_points.txt", STAND_IN_ENTRY_POINTS.encode(), 0o644),
+    ]
+    return write(entries, dist_info, outdir, f"{stem}-{STAND_IN_TAG}.whl")
 
 
 def main(argv):
-    if len(argv) not in (3, 4):
-        print(f"usage: wheel.py BINARY {'|'.join(PLATFORMS)} [OUTDIR]", file=sys.stderr)
+    stand_in = argv[1:2] == ["--stand-in"]
+    if len(argv) not in ((2, 3) if stand_in else (3, 4)):
+        print(f"usage: wheel.py BINARY {'|'.join(PLATFORMS)} [OUTDIR]\n"
+              "       wheel.py --stand-in [OUTDIR]", file=sys.stderr)
         return 2
-    outdir = argv[3] if len(argv) == 4 else os.path.join(TOP, "target", "wheels")
+    default = os.path.join(TOP, "target", "wheels")
+    outdir = argv[-1] if len(argv) == (3 if stand_in else 4) else default
     try:
-        print(build(argv[1], argv[2], outdir))
+        print(build_stand_in(outdir) if stand_in else build(argv[1], argv[2], outdir))
     except (WheelError, OSError) as e:
         print(f"wheel: {e}", file=sys.stderr)
         return 1

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use common::{
     Running, Scratch, code, eventually, lines_in_namespace, ours_and_reference, proc_state, run,
-    signal_recorder, skip, wait_for_lines, write_executable,
+    signal_recorder, skip, tool, wait_for_lines, write_executable,
 };
 
 const FORK_FAILED: &str = "[dumb-init] Unable to fork. Exiting.\n";
@@ -530,6 +530,12 @@ fn an_exec_error_into_a_pipe_nobody_reads_still_exits_2_like_the_reference() {
 
 #[test]
 fn without_a_controlling_terminal_the_command_runs_and_its_status_passes_through() {
+    if !tool(
+        "setsid",
+        "without a controlling terminal (util-linux's setsid)",
+    ) {
+        return;
+    }
     for binary in ours_and_reference() {
         let mut command = Command::new("setsid");
         command

@@ -68,6 +68,11 @@ fn entrypoint(scratch: &Scratch) -> String {
     )
 }
 
+/// Whether python3, which runs the recorders, is installed (said once if not).
+fn python() -> bool {
+    tool("python3", "--tree and --wait-tree (recorders in Python)")
+}
+
 /// What `member` recorded, as signal numbers.
 fn recorded(scratch: &Scratch, member: &str) -> Vec<i32> {
     std::fs::read_to_string(scratch.path(&format!("{member}.log")))
@@ -124,6 +129,9 @@ fn all_gone(scratch: &Scratch, pid1: bool) {
 
 #[test]
 fn under_tree_every_descendant_gets_each_signal_once() {
+    if !python() {
+        return;
+    }
     for pid1 in [false, true] {
         let scratch = Scratch::new("tree");
         // The grace period keeps dumb-init, as PID 1, from ending the
@@ -163,6 +171,9 @@ fn under_tree_every_descendant_gets_each_signal_once() {
 
 #[test]
 fn without_tree_only_the_process_group_gets_the_signal() {
+    if !python() {
+        return;
+    }
     // The same tree under plain dumb-init: what --tree is for. --subreaper
     // changes no signal's way: it keeps the double-forked daemon a
     // descendant, which the clean-up ends with the rest.
@@ -185,6 +196,9 @@ fn without_tree_only_the_process_group_gets_the_signal() {
 
 #[test]
 fn the_tree_variable_does_the_same_and_refuses_single_child() {
+    if !python() {
+        return;
+    }
     let scratch = Scratch::new("tree-env");
     let mut args = vec!["bash", "-c"];
     let script = entrypoint(&scratch);
@@ -248,6 +262,9 @@ fn starts_a_daemon_and_exits(scratch: &Scratch) -> String {
 
 #[test]
 fn under_wait_tree_dumb_init_outlives_the_entrypoint_until_the_daemon_ends() {
+    if !python() {
+        return;
+    }
     for pid1 in [false, true] {
         let scratch = Scratch::new("wait-tree");
         let Some((running, target)) = start(
@@ -285,6 +302,9 @@ fn under_wait_tree_dumb_init_outlives_the_entrypoint_until_the_daemon_ends() {
 
 #[test]
 fn under_wait_tree_the_grace_period_counts_from_the_sigterm() {
+    if !python() {
+        return;
+    }
     for pid1 in [false, true] {
         let scratch = Scratch::new("wait-tree-grace");
         // The daemon shrugs off SIGTERM: only the SIGKILL ends it.
@@ -313,6 +333,9 @@ fn under_wait_tree_the_grace_period_counts_from_the_sigterm() {
 
 #[test]
 fn the_wait_tree_variable_does_the_same() {
+    if !python() {
+        return;
+    }
     let scratch = Scratch::new("wait-tree-env");
     let mut args = vec!["bash", "-c"];
     let script = starts_a_daemon_and_exits(&scratch);

@@ -6,10 +6,15 @@
 # virtual environment under target/wheel-test/, its `dumb-init` found on PATH
 # and run as process 1 of a PID namespace, where SIGTERM from outside reaches
 # the child's trap; pip download's platform matching for glibc and musl on
-# every architecture (and refusals for what the tags leave out); every other
-# wheel installed by pip for its platform into a directory and its binary
-# run the same way, under qemu-user (i686 natively). The host's
-# /usr/bin/dumb-init is never touched.
+# every architecture; every other wheel installed by pip for its platform
+# into a directory and its binary run the same way, under qemu-user (i686
+# natively). The pure-Python stand-in (py3-none-any): its contents and a
+# second build; pip download takes it for macOS, Windows, FreeBSD and the
+# Linux platforms no Linux wheel fits, never where one does; installed by
+# pip into a fresh venv from a directory holding only it, its `dumb-init`
+# returns the command's status, says once that it is no container init, and
+# passes SIGTERM on (as a plain command, as on macOS, and as process 1). The
+# host's /usr/bin/dumb-init is never touched.
 #
 #   SHIPPED="ARCH:DEBIAN_ARCH:BINARY ..." bash packaging/tests/wheel.sh
 #
@@ -120,6 +125,37 @@ RECORD ok" "$(wheel_contents "$wheel" 2>&1)"
     rebuilt=$(cd / && TZ=Asia/Tokyo python3 "$TOP/packaging/wheel.py" "${BINARY[$arch]}" "$arch" "$WORK/rebuilt" 2>&1)
     check "$arch wheel: a second build is byte-identical" cmp "$wheel" "$rebuilt"
 done
+# The stand-in: the module (packaging/python/dumb_init_rs.py) and an entry
+# point, for any Python 3 on any platform.
+STAND_IN=dumb_init_rs-$CARGO_VERSION-py3-none-any.whl
+stand_in_wheel=$WHEELS/$STAND_IN
+stem=dumb_init_rs-$CARGO_VERSION
+stamp=$(date -u -d "@$stamp_time" '+%Y-%m-%d %H:%M')
+check "target/wheels/$STAND_IN exists" test -s "$stand_in_wheel"
+expect_eq "the stand-in wheel: the module, METADATA, WHEEL, entry_points.txt and RECORD, modes and the commit's time stamp" \
+    "dumb_init_rs.py 0o100644 $stamp
+$stem.dist-info/METADATA 0o100644 $stamp
+$stem.dist-info/WHEEL 0o100644 $stamp
+$stem.dist-info/entry_points.txt 0o100644 $stamp
+$stem.dist-info/RECORD 0o100644 $stamp
+RECORD ok" "$(wheel_contents "$stand_in_wheel" 2>&1)"
+read_entry() {
+    python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$@"
+}
+check "the stand-in wheel's module is packaging/python/dumb_init_rs.py, byte for byte" \
+    cmp -s <(read_entry "$stand_in_wheel" dumb_init_rs.py) "$TOP/packaging/python/dumb_init_rs.py"
+expect_eq "the stand-in wheel: pure Python, tagged py3-none-any, its command dumb-init" \
+    "Root-Is-Purelib: true
+Tag: py3-none-any
+[console_scripts]
+dumb-init = dumb_init_rs:main" \
+    "$({ read_entry "$stand_in_wheel" "$stem.dist-info/WHEEL" | sed -n '3,$p'
+        read_entry "$stand_in_wheel" "$stem.dist-info/entry_points.txt"; } 2>&1)"
+expect_grep "the stand-in wheel's METADATA: Requires-Python" '^Requires-Python: >=3.8$' \
+    <(read_entry "$stand_in_wheel" "$stem.dist-info/METADATA")
+rebuilt=$(cd / && TZ=Asia/Tokyo python3 "$TOP/packaging/wheel.py" --stand-in "$WORK/rebuilt" 2>&1)
+check "the stand-in wheel: a second build is byte-identical" cmp "$stand_in_wheel" "$rebuilt"
+
 x86_64_wheel=$WHEELS/${WHEEL[x86_64]}
 metadata=$(python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())' \
     "$x86_64_wheel" "dumb_init_rs-$CARGO_VERSION.dist-info/METADATA" 2>&1)
@@ -155,6 +191,53 @@ check "pip uninstall dumb-init-rs (RECORD lists the script)" \
     logged "$WORK/pip-uninstall.log" "${pip[@]}" uninstall -y dumb-init-rs
 check "pip uninstall removed bin/dumb-init" test ! -e "$VENV/bin/dumb-init"
 
+# 2b. The stand-in, installed by pip as pip on macOS gets it (from a
+# directory that holds only it: here pip would take the x86_64 wheel) into
+# a fresh venv, and run as there: a plain command, not process 1.
+STAND_IN_VENV=$TOP/target/wheel-test/stand-in-venv
+rm -rf "$STAND_IN_VENV"
+mkdir -p "$WORK/stand-in-only"
+cp "$stand_in_wheel" "$WORK/stand-in-only/"
+check "python3 -m venv $STAND_IN_VENV" logged "$WORK/stand-in-venv.log" python3 -m venv "$STAND_IN_VENV"
+check "pip install --no-index --find-links DIR dumb-init-rs, DIR holding only the stand-in" \
+    logged "$WORK/stand-in-install.log" "$STAND_IN_VENV/bin/python" -m pip install --no-index \
+    --find-links "$WORK/stand-in-only" "dumb-init-rs==$CARGO_VERSION"
+stand_in=$STAND_IN_VENV/bin/dumb-init
+check "the stand-in's bin/dumb-init is executable" test -x "$stand_in"
+STATUS=0
+"$stand_in" sh -c 'echo out; exit 7' >"$WORK/stand-in.out" 2>"$WORK/stand-in.err" </dev/null || STATUS=$?
+expect_eq "the stand-in exits with the command's status" 7 "$STATUS"
+expect_eq "the command's stdout passes through" out "$(cat "$WORK/stand-in.out")"
+expect_eq "the stand-in says it is no container init, once, in one line on stderr" \
+    "1 1" "$(grep -c 'but it is not a container init\.$' "$WORK/stand-in.err") $(wc -l <"$WORK/stand-in.err")"
+STATUS=0
+"$stand_in" sh -c 'kill -TERM $$' 2>/dev/null </dev/null || STATUS=$?
+expect_eq "a command killed by SIGTERM: the stand-in exits 143" 143 "$STATUS"
+STATUS=0
+"$stand_in" /nonexistent 2>"$WORK/stand-in-missing.err" </dev/null || STATUS=$?
+expect_eq "a command that cannot be run: exit 2, and why" \
+    "2 [dumb-init] /nonexistent: No such file or directory" "$STATUS $(tail -n 1 "$WORK/stand-in-missing.err")"
+expect_eq "the stand-in's dumb-init -V" "dumb-init v$CARGO_VERSION" "$("$stand_in" -V 2>&1 | tail -n 1)"
+# SIGTERM sent to the stand-in (the venv's Python, timeout's child)
+# reaches the command's trap, and the trap's status comes back.
+out=$WORK/stand-in-term.out
+timeout 30 "$stand_in" sh -c 'trap "echo got TERM; exit 42" TERM; echo ready; while :; do sleep 0.1; done' \
+    >"$out" 2>&1 </dev/null &
+term_job=$!
+BACKGROUND_PIDS+=("$term_job")
+if wait_until 20 grep -q '^ready$' "$out" && stand_in_pid=$(children "$term_job" | head -n 1) &&
+    [ -n "$stand_in_pid" ]; then
+    kill -TERM "$stand_in_pid"
+    wait_status "$term_job"
+    expect_eq "SIGTERM to the stand-in: the command's exit status comes back" 42 "$STATUS"
+    expect_grep "SIGTERM to the stand-in: the command's trap got it" '^got TERM$' "$out"
+else
+    fail "the stand-in starts the command" "$(cat "$out")"
+fi
+# Installed on Linux after all, it may be process 1: it passes signals on
+# there too (and reaps every child).
+forward_term "the stand-in as process 1" - "$stand_in"
+
 # 3. Which platforms pip takes each wheel for. manylinux2010 is the
 # reference's oldest tag, musllinux_1_1 the oldest musl one.
 # downloaded PLATFORM: the wheel pip download picks for PLATFORM, or "none".
@@ -173,11 +256,15 @@ for arch in "${ARCHES[@]}"; do
         expect_eq "pip download --platform $platform takes the $arch wheel" "${WHEEL[$arch]}" "$(downloaded "$platform")"
     done
 done
-# Older glibc than the tags say, no tag at all, and i686 before
-# manylinux2014 (only x86_64 carries the reference's manylinux2010).
-for platform in manylinux1_x86_64 linux_x86_64 manylinux2010_aarch64 linux_aarch64 manylinux2010_i686 \
+# The stand-in where no Linux wheel fits: macOS (Intel and Apple), Windows,
+# FreeBSD; and Linux with older glibc than the tags say, no tag at all, and
+# i686 before manylinux2014 (only x86_64 carries the reference's
+# manylinux2010). Above, every platform a Linux wheel fits took that wheel
+# and not the stand-in, which lies in the same directory.
+for platform in macosx_11_0_arm64 macosx_10_12_x86_64 macosx_14_0_arm64 win_amd64 freebsd_14_0_release_amd64 \
+    manylinux1_x86_64 linux_x86_64 manylinux2010_aarch64 linux_aarch64 manylinux2010_i686 \
     manylinux_2_16_s390x linux_riscv64; do
-    expect_eq "pip download --platform $platform finds none" none "$(downloaded "$platform")"
+    expect_eq "pip download --platform $platform takes the stand-in" "$STAND_IN" "$(downloaded "$platform")"
 done
 
 # 4. Every other wheel, installed by pip for its platform into a directory

@@ -40,43 +40,121 @@ pub fn is_root() -> bool {
     unsafe { nix::libc::geteuid() == 0 }
 }
 
-/// Says, once per test binary, that the tests of `group` return early here
-/// and why. Written to the process's stderr itself rather than through
+/// The variable that makes a missing tool fail the tests that need it
+/// rather than skip them: `make test` and `.ci/run` set it to 1, so that CI
+/// runs everything; `make check` and a plain `cargo test` do not, so that a
+/// machine without the test tools (root's or anyone's) still passes, saying
+/// what it skipped.
+pub const STRICT: &str = "DUMB_INIT_TEST_STRICT";
+
+/// Whether `DUMB_INIT_TEST_STRICT` is set (to anything but empty or 0).
+pub fn strict() -> bool {
+    std::env::var_os(STRICT).is_some_and(|value| !value.is_empty() && value != "0")
+}
+
+/// Says, once per test binary (for each reason), that the tests of `group`
+/// return early here and why. Written to the process's stderr itself rather than through
 /// `eprintln!`, which the test harness captures and shows only for a test
 /// that fails: a skip must be seen in a run that passes.
 pub fn skip(group: &str, reason: &str) {
     static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let line = format!("skip: {group}: {reason}");
     let mut said = SAID.lock().unwrap_or_else(PoisonError::into_inner);
-    if !said.iter().any(|known| known == group) {
-        said.push(group.to_owned());
-        let _ = writeln!(std::io::stderr(), "skip: {group}: {reason}");
+    if !said.contains(&line) {
+        let _ = writeln!(std::io::stderr(), "{line}");
+        said.push(line);
     }
 }
 
-/// Whether `program` can be found on PATH. Where it cannot, root fails the
-/// test (`make deps` installs everything the tests use, and a root run must
-/// run them all) and any other user skips `group`, saying so once.
-pub fn tool(program: &str, group: &str) -> bool {
-    let found = std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| {
-            use std::os::unix::fs::PermissionsExt;
-            fs::metadata(dir.join(program))
-                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-        })
-    });
-    if !found {
-        let install = "`sh tools/install-test-deps.sh` as root installs it";
-        assert!(!is_root(), "{program} is not installed: {install}");
-        skip(group, &format!("{program} is not installed ({install})"));
+/// The tests of `group` cannot run for want of something installable,
+/// which `missing` names with how to install it: under
+/// `DUMB_INIT_TEST_STRICT` the test fails, saying so; otherwise the group is
+/// skipped (said once).
+pub fn without(group: &str, missing: &str) {
+    assert!(
+        !strict(),
+        "{group}: {missing}; {STRICT} is set, so this fails instead of skipping"
+    );
+    skip(group, &format!("{missing}; {STRICT}=1 fails instead"));
+}
+
+/// Whether `path` is a program: a regular, non-empty file with an execute
+/// bit. (Not /dev/null bound over a program's path, which is how a test
+/// tool is hidden to see the skips.)
+fn is_program(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|meta| {
+        meta.is_file() && meta.len() > 0 && meta.permissions().mode() & 0o111 != 0
+    })
+}
+
+/// Where `program` is installed: a path is taken as it is, a name is looked
+/// for on PATH as exec does.
+pub fn find_program(program: &str) -> Option<PathBuf> {
+    if program.contains('/') {
+        return is_program(Path::new(program)).then(|| PathBuf::from(program));
     }
-    found
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_program(candidate))
+}
+
+/// The Debian package that installs `program`.
+fn package_of(program: &str) -> &str {
+    match program {
+        "tini" | "tini-static" => "tini",
+        "busybox" => "busybox-static",
+        "cc" => "gcc",
+        "unshare" | "prlimit" | "setsid" => "util-linux",
+        "/usr/bin/dumb-init" => "dumb-init",
+        other => other,
+    }
+}
+
+/// "X is not installed (how to install it)", for `programs`.
+fn not_installed(programs: &[&str]) -> String {
+    let mut packages: Vec<&str> = Vec::new();
+    for package in programs.iter().map(|program| package_of(program)) {
+        if !packages.contains(&package) {
+            packages.push(package);
+        }
+    }
+    format!(
+        "{} {} not installed (`sh tools/install-test-deps.sh` as root, or `apt-get install {}`)",
+        programs.join(" and "),
+        if programs.len() == 1 { "is" } else { "are" },
+        packages.join(" ")
+    )
+}
+
+/// Whether every one of `programs` (names on PATH, or paths) is installed.
+/// The one place the tests ask before they run a tool: where some are
+/// missing, `without` names them for `group` (a failure under
+/// `DUMB_INIT_TEST_STRICT`, a skip said once otherwise).
+pub fn tools(programs: &[&str], group: &str) -> bool {
+    let missing: Vec<&str> = programs
+        .iter()
+        .copied()
+        .filter(|program| find_program(program).is_none())
+        .collect();
+    if !missing.is_empty() {
+        without(group, &not_installed(&missing));
+    }
+    missing.is_empty()
+}
+
+/// `tools` for one program.
+pub fn tool(program: &str, group: &str) -> bool {
+    tools(&[program], group)
 }
 
 /// unshare's options for a new PID namespace with its own /proc, or `None`
-/// where this user cannot make one (said once). Root makes it directly; any
-/// other user inside a user namespace of its own, mapped to root there,
-/// where the kernel allows that (the namespace's processes are still the
-/// user's, so the tests signal them from outside as before).
+/// where unshare is missing or this user cannot make one (said once). Root
+/// makes it directly; any other user inside a user namespace of its own,
+/// mapped to root there, where the kernel allows that (the namespace's
+/// processes are still the user's, so the tests signal them from outside as
+/// before).
 pub fn pid_namespace() -> Option<&'static [&'static str]> {
     const AS_ROOT: &[&str] = &["--pid", "--fork", "--mount-proc", "--kill-child"];
     const AS_USER: &[&str] = &[
@@ -87,6 +165,9 @@ pub fn pid_namespace() -> Option<&'static [&'static str]> {
         "--mount-proc",
         "--kill-child",
     ];
+    if !tool("unshare", "PID namespaces") {
+        return None;
+    }
     static HOW: OnceLock<Option<&'static [&'static str]>> = OnceLock::new();
     let how = *HOW.get_or_init(|| {
         if is_root() {
@@ -118,13 +199,14 @@ pub fn pid_namespace() -> Option<&'static [&'static str]> {
 /// `DUMB_INIT_REFERENCE`, by default `/usr/bin/dumb-init`, checked once to
 /// be Debian's C build of dumb-init 1.2.5 (its package and its `-V` line,
 /// as compat-tests/run.py checks it). A file that is anything else fails
-/// every test that asks, naming the file and what was wrong: a copy of our
-/// own binary there would otherwise compare the program with itself. Where
-/// the default file is missing, root and CI fail too (`make deps` installs
-/// it); anyone else gets `None`, and the reference's half of the comparisons
-/// is skipped (said once).
+/// every test that asks, naming the file and what was wrong, strict or not:
+/// a copy of our own binary there would otherwise compare the program with
+/// itself. So does a named file that is missing. Where the default file is
+/// missing (or dpkg, which checks it), the reference's half of the
+/// comparisons is skipped, said once, and ours runs alone; under
+/// `DUMB_INIT_TEST_STRICT` or with `CI=true` that fails instead.
 pub fn reference() -> Option<&'static Path> {
-    static CHECKED: OnceLock<Result<Option<PathBuf>, String>> = OnceLock::new();
+    static CHECKED: OnceLock<Result<PathBuf, Unusable>> = OnceLock::new();
     let checked = CHECKED.get_or_init(|| {
         let named = std::env::var_os("DUMB_INIT_REFERENCE");
         let path = named
@@ -133,23 +215,32 @@ pub fn reference() -> Option<&'static Path> {
         check_reference(&path, named.is_some())
     });
     match checked {
-        Ok(Some(path)) => Some(path),
-        Ok(None) => {
-            skip(
-                "the reference",
-                "/usr/bin/dumb-init is not installed (`sh tools/install-test-deps.sh` \
-                 as root installs it): ours runs alone where the tests would \
-                 compare it with the reference",
+        Ok(path) => Some(path),
+        Err(Unusable::Missing(missing)) => {
+            let ci = std::env::var_os("CI").is_some_and(|v| v == "true");
+            assert!(!ci, "the reference: {missing}; CI=true, so this fails");
+            without(
+                "comparisons with the reference (ours runs alone there)",
+                missing,
             );
             None
         }
-        Err(wrong) => panic!("{wrong}"),
+        Err(Unusable::Wrong(wrong)) => panic!("{wrong}"),
     }
 }
 
-/// What `reference()` checks, once: `Ok(None)` only for a missing default
-/// file that this run may do without.
-fn check_reference(path: &Path, named: bool) -> Result<Option<PathBuf>, String> {
+/// Why `reference()` has no reference to give.
+enum Unusable {
+    /// The default file, or dpkg to check it with, is not installed (what
+    /// and how to install it): a skip, or a failure when strict.
+    Missing(String),
+    /// A file is there but is not the reference, or a named one is
+    /// missing: always a failure.
+    Wrong(String),
+}
+
+/// What `reference()` checks, once.
+fn check_reference(path: &Path, named: bool) -> Result<PathBuf, Unusable> {
     let what = if named {
         format!("{} (DUMB_INIT_REFERENCE)", path.display())
     } else {
@@ -160,12 +251,15 @@ fn check_reference(path: &Path, named: bool) -> Result<Option<PathBuf>, String> 
     };
     let fix = "point DUMB_INIT_REFERENCE at Debian's dumb-init 1.2.5, or install \
                it with `sh tools/install-test-deps.sh` as root";
-    if !path.exists() {
-        let ci = std::env::var_os("CI").is_some_and(|v| v == "true");
-        if named || is_root() || ci {
-            return Err(format!("the reference {what} does not exist: {fix}"));
-        }
-        return Ok(None);
+    if named && !path.exists() {
+        return Err(Unusable::Wrong(format!(
+            "the reference {what} does not exist: {fix}"
+        )));
+    }
+    // Not a file at all (nothing, or /dev/null bound over it to hide it):
+    // not installed.
+    if !named && !fs::metadata(path).is_ok_and(|meta| meta.is_file()) {
+        return Err(Unusable::Missing(not_installed(&[&path.to_string_lossy()])));
     }
     let mut wrong = Vec::new();
     match Command::new(path)
@@ -185,6 +279,19 @@ fn check_reference(path: &Path, named: bool) -> Result<Option<PathBuf>, String> 
             },
         )),
         Err(error) => wrong.push(format!("it does not run: {error}")),
+    }
+    // Its package is dpkg's to say. Without dpkg, a file whose `-V` is
+    // right cannot be told from a copy of ours that says the same.
+    if wrong.is_empty() && find_program("dpkg").is_none() {
+        let missing = format!(
+            "{}, so {} cannot be checked to be Debian's dumb-init 1.2.5",
+            not_installed(&["dpkg"]),
+            path.display()
+        );
+        return Err(match named {
+            true => Unusable::Wrong(format!("the reference {what}: {missing}")),
+            false => Unusable::Missing(missing),
+        });
     }
     let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     match Command::new("dpkg").arg("-S").arg(&real).output() {
@@ -214,12 +321,12 @@ fn check_reference(path: &Path, named: bool) -> Result<Option<PathBuf>, String> 
         )),
     }
     if wrong.is_empty() {
-        Ok(Some(path.to_owned()))
+        Ok(path.to_owned())
     } else {
-        Err(format!(
+        Err(Unusable::Wrong(format!(
             "the reference {what} is not Debian's C dumb-init 1.2.5: {}; {fix}",
             wrong.join("; ")
-        ))
+        )))
     }
 }
 
