@@ -24,7 +24,8 @@ use argh::{ArgsInfo, FlagInfo, FlagInfoKind, FromArgs, Optionality};
 use signal_hook::consts::signal::{SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU};
 
 use crate::config::{
-    Config, DelayTable, ExitRemap, Hook, Mode, Rewrite, RewriteTable, Rlimit, Start, Supervision,
+    Config, DelayTable, ExitRemap, Hook, Init, Mode, Rewrite, RewriteTable, Rlimit, Start,
+    Supervision,
 };
 pub use crate::getopt::program;
 use crate::getopt::{Flag, Found, Getopt};
@@ -202,9 +203,7 @@ impl Options {
         Ok(Config {
             command: command.to_vec(),
             mode,
-            log: Log {
-                verbose: self.verbose,
-            },
+            log: Log::dumb_init(self.verbose),
             subreaper: self.subreaper,
             pdeathsig: self.pdeathsig,
             debug_from_env,
@@ -222,7 +221,9 @@ impl Options {
                 tree: self.tree,
                 wait_tree: self.wait_tree,
                 hooks: one_per_signal(self.on_signal),
+                ..Supervision::default()
             },
+            init: Init::default(),
         })
     }
 }
@@ -258,6 +259,50 @@ pub enum Outcome {
     Run(Box<Config>),
     /// Print `message` on stderr and exit with `status` (help, version, errors).
     Exit { message: Vec<u8>, status: i32 },
+    /// Print `message` on stdout and exit with `status` (tini's and
+    /// catatonit's help, version and license).
+    Print { message: Vec<u8>, status: i32 },
+}
+
+/// The extensions that `DUMB_INIT_*` variables ask for, laid over a
+/// configuration another front built (tini's, catatonit's): each variable
+/// as under dumb-init, a refused value refused in the same words (with
+/// `program` as the name), and what that front set itself kept where the
+/// variable says nothing. dumb-init's own two variables are not read.
+pub(crate) fn with_extension_variables(
+    program: &[u8],
+    mut config: Config,
+    env: &impl Fn(&str) -> Option<OsString>,
+) -> Result<Config, Vec<u8>> {
+    let flags = Options::get_args_info().flags;
+    let items: Vec<Item> = variables(flags, &[], env)
+        .into_iter()
+        .filter(|item| !item.reference)
+        .collect();
+    if items.is_empty() {
+        return Ok(config);
+    }
+    let options = read(program, &items)?;
+    let start = &mut config.start;
+    start.rlimits = last_per_resource(options.rlimit);
+    start.umask = options.umask.or(start.umask);
+    start.socket_activation |= options.socket_activation;
+    let supervision = &mut config.supervision;
+    for Delay { signal, period } in options.delay {
+        supervision.delays.set(signal, period);
+    }
+    for ExitMapping { from, to } in options.remap_exit {
+        supervision.exit_remap.set(from, to);
+    }
+    if let Some(period) = options.grace_period {
+        supervision.grace_period = period;
+    }
+    supervision.tree |= options.tree;
+    supervision.wait_tree |= options.wait_tree;
+    supervision.hooks = one_per_signal(options.on_signal);
+    config.subreaper |= options.subreaper;
+    config.pdeathsig = config.pdeathsig.or(options.pdeathsig);
+    Ok(config)
 }
 
 /// Parses `argv` (argv[0] included); `env` looks up environment variables.
@@ -304,7 +349,7 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
     match stop {
         Some(stop) => stop,
         None if command.is_empty() => exit(usage(program), 1),
-        None => match options.into_config(command, &from_env, &only_from_env) {
+        None => match options.into_config(&command, &from_env, &only_from_env) {
             Ok(config) => Outcome::Run(Box::new(config)),
             Err(why) => exit([program, b": ", why.as_bytes(), b"\n"].concat(), 1),
         },
@@ -670,7 +715,7 @@ mod tests {
     fn refusal(args: &[&str]) -> (String, i32) {
         match run_with_env(args, &[]) {
             Outcome::Exit { message, status } => (String::from_utf8(message).unwrap(), status),
-            Outcome::Run(config) => panic!("{args:?} ran {:?}", config.command),
+            other => panic!("{args:?}: {other:?}"),
         }
     }
 
@@ -1345,6 +1390,7 @@ mod tests {
                         prop_assert!(status == 0 || status == 1, "{status}");
                         prop_assert!(message.ends_with(b"\n"), "{message:?}");
                     }
+                    Outcome::Print { .. } => prop_assert!(false, "dumb-init prints on stderr"),
                 }
             }
         }

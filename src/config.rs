@@ -25,6 +25,88 @@ pub struct Config {
     pub single_child_from_env: bool,
     pub start: Start,
     pub supervision: Supervision,
+    /// Where the three inits differ (dumb-init's defaults, or tini's or
+    /// catatonit's, as their fronts set them).
+    pub init: Init,
+}
+
+/// What the init does where dumb-init, tini and catatonit differ. The front
+/// of each (cli.rs, tini.rs, catatonit.rs) fills it in; the spawner and the
+/// supervisor read the values, never which init it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Init {
+    /// The child leads a process group of its own, made the foreground of
+    /// the terminal found there (tini, catatonit), instead of dumb-init's
+    /// session (setsid mode) or nothing (`-c`).
+    pub child_group: Option<TerminalFrom>,
+    /// The child starts with the signal mask and the dispositions the init
+    /// was started with, these signals added to the mask (tini: none;
+    /// catatonit: the job-control stops); `None`: a clean state, as
+    /// dumb-init's child.
+    pub inherited_mask_plus: Option<u64>,
+    /// Signals the init leaves unblocked, to their default action: a
+    /// kill() of one ends the init, as under tini and catatonit (the
+    /// synchronous ones). Bit N: signal N.
+    pub unblocked: u64,
+    /// Signals the init ignores and never takes (tini's TTIN and TTOU).
+    pub ignored: u64,
+    /// How an exec that fails is told and what it exits with.
+    pub exec_failure: ExecFailure,
+    /// The init moves to `/` after the fork (dumb-init).
+    pub chdir_root: bool,
+    /// The init closes its descriptors from 3 up after the fork (catatonit).
+    pub close_descriptors: bool,
+    /// No command: wait for SIGINT or SIGTERM, then exit 0 (catatonit -P).
+    pub pause: bool,
+    /// Say so when neither PID 1 nor a subreaper (tini's warning).
+    pub warn_without_reaper: bool,
+}
+
+impl Default for Init {
+    /// dumb-init's.
+    fn default() -> Self {
+        Init {
+            child_group: None,
+            inherited_mask_plus: None,
+            unblocked: 0,
+            ignored: 0,
+            exec_failure: ExecFailure::DumbInit,
+            chdir_root: true,
+            close_descriptors: false,
+            pause: false,
+            warn_without_reaper: false,
+        }
+    }
+}
+
+/// Where the child finds the terminal whose foreground it becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminalFrom {
+    /// Standard input (tini): any error but "no terminal" ends the child.
+    Stdin,
+    /// /dev/tty, or standard input where it cannot be opened (catatonit).
+    DevTty,
+}
+
+/// An exec that fails: its line and status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecFailure {
+    /// `[dumb-init] CMD: STRERROR`, 2.
+    DumbInit,
+    /// `[FATAL tini (PID)] exec CMD failed: STRERROR`, 127 for ENOENT, 126
+    /// for EACCES, 1 otherwise.
+    Tini,
+    /// `ERROR (catatonit:PID): failed to exec pid1: STRERROR`, 1.
+    Catatonit,
+}
+
+/// Bit `signal` of a signal mask (0 outside 1..=64).
+pub fn signal_bit(signal: i32) -> u64 {
+    u32::try_from(signal)
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|shift| 1u64.checked_shl(shift))
+        .unwrap_or(0)
 }
 
 /// What the command starts with, beyond what dumb-init was given.
@@ -61,7 +143,7 @@ pub enum Limit {
 }
 
 /// What the supervisor consults while the command runs and when it ends.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Supervision {
     pub rewrites: RewriteTable,
     pub delays: DelayTable,
@@ -76,6 +158,31 @@ pub struct Supervision {
     /// `--on-signal`: the shell command to run when a signal arrives, before
     /// it is passed on; one per signal (a later one wins).
     pub hooks: Vec<Hook>,
+    /// When the command exits, dumb-init sends the rest SIGTERM (through
+    /// the rewrite table); tini and catatonit signal nothing.
+    pub term_at_exit: bool,
+    /// Signals taken but neither passed on nor acted on (catatonit's
+    /// job-control stops). Bit N: signal N.
+    pub swallowed: u64,
+    /// Say each process reaped that is not the command (tini's `-w`).
+    pub report_reaped: bool,
+}
+
+impl Default for Supervision {
+    fn default() -> Self {
+        Supervision {
+            rewrites: RewriteTable::default(),
+            delays: DelayTable::default(),
+            grace_period: Duration::ZERO,
+            exit_remap: ExitRemap::default(),
+            tree: false,
+            wait_tree: false,
+            hooks: Vec::new(),
+            term_at_exit: true,
+            swallowed: 0,
+            report_reaped: false,
+        }
+    }
 }
 
 /// `--on-signal SIGNAL:COMMAND`.

@@ -41,6 +41,15 @@ pub struct Getopt<'a, 't> {
     /// The rest of a short-option cluster being read.
     cluster: &'a [u8],
     failed: bool,
+    /// glibc's default order (an option string without `+`, and no
+    /// POSIXLY_CORRECT): arguments that are not options are set aside and
+    /// the walk goes on; they come first in the command.
+    permute: bool,
+    /// The arguments set aside, by index.
+    set_aside: Vec<usize>,
+    /// Short options only (getopt, not getopt_long): `--name` is the
+    /// option `-` followed by the letters of `name`.
+    short_only: bool,
 }
 
 /// argv[0], as messages name the program; `dumb-init` if argv is empty.
@@ -58,6 +67,25 @@ impl<'a, 't> Getopt<'a, 't> {
             next: 1,
             cluster: &[],
             failed: false,
+            permute: false,
+            set_aside: Vec::new(),
+            short_only: false,
+        }
+    }
+
+    /// The same walk, of short options only (see `short_only`).
+    pub fn short_only(self) -> Self {
+        Getopt {
+            short_only: true,
+            ..self
+        }
+    }
+
+    /// A walk in glibc's default order (see `permute`).
+    pub fn permuting(argv: &'a [OsString], table: &'t [Flag<'t>]) -> Self {
+        Getopt {
+            permute: true,
+            ..Getopt::new(argv, table)
         }
     }
 
@@ -66,9 +94,14 @@ impl<'a, 't> Getopt<'a, 't> {
         self.program
     }
 
-    /// The arguments after the options: the command and its arguments.
-    pub fn command(&self) -> &'a [OsString] {
-        self.argv.get(self.next..).unwrap_or_default()
+    /// The arguments after the options: the command and its arguments
+    /// (those set aside first, in glibc's default order).
+    pub fn command(&self) -> Vec<OsString> {
+        let set_aside = self.set_aside.iter().filter_map(|&i| self.argv.get(i));
+        set_aside
+            .chain(self.argv.get(self.next..).unwrap_or_default())
+            .cloned()
+            .collect()
     }
 
     fn take_argument(&mut self) -> Option<&'a [u8]> {
@@ -168,13 +201,18 @@ impl<'a, 't> Iterator for Getopt<'a, 't> {
             self.cluster = rest;
             return Some(self.short(letter));
         }
-        let argument = self.argv.get(self.next)?.as_bytes();
+        let mut argument = self.argv.get(self.next)?.as_bytes();
+        while self.permute && (argument == b"-" || !argument.starts_with(b"-")) {
+            self.set_aside.push(self.next);
+            self.next = self.next.saturating_add(1);
+            argument = self.argv.get(self.next)?.as_bytes();
+        }
         match argument {
             b"--" => {
                 self.next = self.next.saturating_add(1);
                 None
             }
-            [b'-', b'-', body @ ..] => {
+            [b'-', b'-', body @ ..] if !self.short_only => {
                 self.next = self.next.saturating_add(1);
                 Some(self.long(body))
             }
@@ -286,6 +324,23 @@ mod tests {
         assert_eq!(walk(&["-v", "cmd", "-v"]).1, ["cmd", "-v"]);
         assert_eq!(walk(&["-v", "--", "-v"]).1, ["-v"]);
         assert_eq!(walk(&["-", "x"]).1, ["-", "x"]);
+    }
+
+    #[test]
+    fn permuting_sets_what_is_not_an_option_aside_until_double_dash() {
+        let argv: Vec<OsString> = ["prog", "cmd", "-v", "x", "-", "--", "-v", "y"]
+            .map(OsString::from)
+            .into();
+        let mut getopt = Getopt::permuting(&argv, TABLE);
+        let found: Vec<&str> = getopt
+            .by_ref()
+            .map(|item| item.unwrap().flag.long)
+            .collect();
+        assert_eq!(found, ["verbose"]);
+        assert_eq!(
+            getopt.command(),
+            ["cmd", "x", "-", "-v", "y"].map(OsString::from)
+        );
     }
 
     #[test]

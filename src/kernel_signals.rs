@@ -37,6 +37,24 @@ impl KernelSigset {
         Self::filled(0)
     }
 
+    /// This set with the standard signals of `mask` added (`add`) or taken
+    /// out.
+    pub fn with(mut self, mask: u64, add: bool) -> Self {
+        for signal in Signal::iterator() {
+            if mask & crate::config::signal_bit(signal as i32) == 0 {
+                continue;
+            }
+            // SAFETY: a live sigset_t; a valid standard signal.
+            unsafe {
+                match add {
+                    true => libc::sigaddset(&raw mut self.0, signal as libc::c_int),
+                    false => libc::sigdelset(&raw mut self.0, signal as libc::c_int),
+                }
+            };
+        }
+        self
+    }
+
     /// `signal` alone, a standard one (which the C library never keeps to
     /// itself). Async-signal-safe.
     pub fn only(signal: Signal) -> Self {
@@ -61,6 +79,11 @@ impl KernelSigset {
 /// Adds `set` to the blocked signals.
 pub fn block(set: &KernelSigset) {
     change_mask(libc::SIG_BLOCK, set);
+}
+
+/// Takes `set` out of the blocked signals.
+pub fn unblock(set: &KernelSigset) {
+    change_mask(libc::SIG_UNBLOCK, set);
 }
 
 /// Makes `set` the whole mask. Async-signal-safe: used between fork and exec.
@@ -107,6 +130,57 @@ fn set_action(signal: Signal, action: SigHandler) {
         // context; the previous handler is not called.
         let _ = unsafe { nix::sys::signal::signal(signal, action) };
     }
+}
+
+/// Sets the signals of `mask` (bit N: signal N; standard ones) back to
+/// their default action. Async-signal-safe: sigaction(2) only.
+pub fn set_default(mask: u64) {
+    for signal in Signal::iterator() {
+        if mask & crate::config::signal_bit(signal as i32) != 0 {
+            set_action(signal, SigHandler::SigDfl);
+        }
+    }
+}
+
+/// Sets the signals of `mask` to be ignored; returns those of them that
+/// were at their default action before (bit N: signal N).
+pub fn ignore(mask: u64) -> u64 {
+    let mut were_default = 0;
+    for signal in Signal::iterator() {
+        let bit = crate::config::signal_bit(signal as i32);
+        if mask & bit == 0 {
+            continue;
+        }
+        let ignore = nix::sys::signal::SigAction::new(
+            SigHandler::SigIgn,
+            nix::sys::signal::SaFlags::empty(),
+            nix::sys::signal::SigSet::empty(),
+        );
+        // SAFETY: SIG_IGN runs no code of ours; the old action is only read.
+        if let Ok(old) = unsafe { nix::sys::signal::sigaction(signal, &ignore) }
+            && matches!(old.handler(), SigHandler::SigDfl)
+        {
+            were_default |= bit;
+        }
+    }
+    were_default
+}
+
+/// The signal mask this thread has now.
+pub fn current_mask() -> KernelSigset {
+    let mut set = KernelSigset::none();
+    // SAFETY: a null new set only reads the mask into `set`, a live
+    // sigset_t at least KERNEL_SIGSET_SIZE bytes long.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_BLOCK,
+            ptr::null::<libc::sigset_t>(),
+            &raw mut set.0,
+            KERNEL_SIGSET_SIZE,
+        )
+    };
+    set
 }
 
 /// Drops a pending SIGPIPE and leaves the default action in place. The child

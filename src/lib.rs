@@ -17,12 +17,14 @@ pub mod cli;
 pub mod config;
 pub mod errno;
 pub mod log;
+pub mod personality;
 pub mod process_tree;
 pub mod spawn;
 pub mod supervisor;
 pub mod terminal;
 
 // Parts of those.
+mod catatonit;
 mod delay;
 mod getopt;
 mod hooks;
@@ -30,3 +32,4 @@ mod kernel_signals;
 mod option_values;
 mod policy;
 mod signal_names;
+mod tini;

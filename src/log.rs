@@ -13,7 +13,181 @@ const PREFIX: &str = "[dumb-init] ";
 /// Where lines go and whether debugging lines are wanted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Log {
+    /// dumb-init's `[dumb-init] ...` debugging lines.
     pub verbose: bool,
+    /// Whose words the lines of `said` are in.
+    pub voice: Voice,
+}
+
+impl Log {
+    /// dumb-init's lines, verbose or not.
+    pub const fn dumb_init(verbose: bool) -> Self {
+        Log {
+            verbose,
+            voice: Voice::DumbInit,
+        }
+    }
+}
+
+/// Whose words: dumb-init's lines are the `debug!` ones; tini's and
+/// catatonit's are those of `said`, at their own levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Voice {
+    DumbInit,
+    /// tini's verbosity: 1 warnings (the default), 2 info, 3 debug, 4 trace.
+    Tini(u32),
+    /// catatonit, its debugging lines on (`CATATONIT_DEBUG`) or not.
+    Catatonit(bool),
+}
+
+/// Events that tini and catatonit tell in their own words (dumb-init's
+/// lines are its `debug!` calls).
+#[derive(Clone, Copy, Debug)]
+pub enum Said<'a> {
+    /// The child started: its PID and the program as given.
+    Spawned(i32, &'a [u8]),
+    /// A signal passed on to the child.
+    Passing(i32),
+    /// A process that is not the command was reaped (tini's `-w`).
+    ReapedZombie(i32),
+    /// The command exited with this code, or died of this signal.
+    CommandExited(i32),
+    CommandKilled(i32),
+}
+
+/// Tells `said` as the voice words it, at its level; nothing for dumb-init.
+pub fn said(log: Log, said: Said<'_>) {
+    let pid = nix::unistd::getpid();
+    match (log.voice, said) {
+        (Voice::DumbInit, _) => {}
+        (Voice::Tini(level), Said::Spawned(child, program)) if level > 1 => {
+            let mut line = LineBuffer::new();
+            let _ = write!(line, "[INFO  tini ({pid})] Spawned child process '");
+            line.push(program);
+            let _ = writeln!(line, "' with pid '{child}'");
+            line.flush_to(1);
+        }
+        (Voice::Tini(level), Said::Passing(signal)) if level > 2 => tini_line(
+            1,
+            "DEBUG",
+            format_args!("Passing signal: '{}'", signal_text(signal)),
+        ),
+        (Voice::Tini(level), Said::ReapedZombie(reaped)) if level > 0 => tini_line(
+            2,
+            "WARN ",
+            format_args!("Reaped zombie process with pid={reaped}"),
+        ),
+        (Voice::Tini(level), Said::CommandExited(code)) if level > 1 => tini_line(
+            1,
+            "INFO ",
+            format_args!("Main child exited normally (with status '{code}')"),
+        ),
+        (Voice::Tini(level), Said::CommandKilled(signal)) if level > 1 => tini_line(
+            1,
+            "INFO ",
+            format_args!(
+                "Main child exited with signal (with signal '{}')",
+                signal_text(signal)
+            ),
+        ),
+        (Voice::Catatonit(true), Said::Spawned(child, program)) => {
+            let mut line = LineBuffer::new();
+            let _ = write!(line, "DEBUG (catatonit:{pid}): pid1 ({child}) spawned: ");
+            line.push(program);
+            line.push(b"\n");
+            line.flush();
+        }
+        (Voice::Catatonit(true), Said::ReapedZombie(reaped)) => {
+            let mut line = LineBuffer::new();
+            let _ = writeln!(
+                line,
+                "DEBUG (catatonit:{pid}): child process {reaped} exited"
+            );
+            line.flush();
+        }
+        _ => {}
+    }
+}
+
+/// The warning of an init that is neither PID 1 nor a subreaper, in its
+/// voice's words (tini's; the others say none).
+pub fn warn_without_reaper(log: Log) {
+    if let Voice::Tini(level) = log.voice
+        && level > 0
+    {
+        tini_line(
+            2,
+            "WARN ",
+            format_args!(
+                "Tini is not running as PID 1 and isn't registered as a child subreaper.\n\
+                 Zombie processes will not be re-parented to Tini, so zombie reaping won't \
+                 work.\nTo fix the problem, use the -s option or set the environment variable \
+                 TINI_SUBREAPER to register Tini as a child subreaper, or run Tini as PID 1."
+            ),
+        );
+    }
+}
+
+/// `[LEVEL tini (PID)] text` to descriptor `fd` (stdout for info and
+/// below, stderr for warnings and errors, as tini writes them).
+pub fn tini_line(fd: i32, level: &str, text: fmt::Arguments<'_>) {
+    let mut line = LineBuffer::new();
+    let _ = writeln!(line, "[{level} tini ({})] {text}", nix::unistd::getpid());
+    line.flush_to(fd);
+}
+
+/// `LEVEL (catatonit:PID): text` on stderr.
+pub fn catatonit_line(level: &str, text: fmt::Arguments<'_>) {
+    let mut line = LineBuffer::new();
+    let _ = writeln!(
+        line,
+        "{level} (catatonit:{}): {text}",
+        nix::unistd::getpid()
+    );
+    line.flush();
+}
+
+/// strsignal's words, as glibc has them, for the signals tini names.
+pub fn signal_text(signal: i32) -> &'static str {
+    const WORDS: [&str; 32] = [
+        "Unknown signal 0",
+        "Hangup",
+        "Interrupt",
+        "Quit",
+        "Illegal instruction",
+        "Trace/breakpoint trap",
+        "Aborted",
+        "Bus error",
+        "Floating point exception",
+        "Killed",
+        "User defined signal 1",
+        "Segmentation fault",
+        "User defined signal 2",
+        "Broken pipe",
+        "Alarm clock",
+        "Terminated",
+        "Stack fault",
+        "Child exited",
+        "Continued",
+        "Stopped (signal)",
+        "Stopped",
+        "Stopped (tty input)",
+        "Stopped (tty output)",
+        "Urgent I/O condition",
+        "CPU time limit exceeded",
+        "File size limit exceeded",
+        "Virtual timer expired",
+        "Profiling timer expired",
+        "Window changed",
+        "I/O possible",
+        "Power failure",
+        "Bad system call",
+    ];
+    usize::try_from(signal)
+        .ok()
+        .and_then(|index| WORDS.get(index))
+        .copied()
+        .unwrap_or("Real-time signal")
 }
 
 /// A line, always shown.
@@ -35,6 +209,18 @@ pub fn write_stderr(mut bytes: &[u8]) {
             Ok(written) if written > 0 => bytes = bytes.get(written..).unwrap_or_default(),
             Err(Errno::EINTR) => continue,
             // stderr is closed or full: there is no one left to tell.
+            _ => return,
+        }
+    }
+}
+
+/// Raw bytes to stdout (tini's info lines), as `write_stderr` does.
+pub fn write_stdout(mut bytes: &[u8]) {
+    let stdout = std::io::stdout();
+    while !bytes.is_empty() {
+        match nix::unistd::write(&stdout, bytes) {
+            Ok(written) if written > 0 => bytes = bytes.get(written..).unwrap_or_default(),
+            Err(Errno::EINTR) => continue,
             _ => return,
         }
     }
@@ -77,7 +263,16 @@ impl LineBuffer {
     }
 
     pub fn flush(&mut self) {
-        write_stderr(self.bytes.get(..self.len).unwrap_or_default());
+        self.flush_to(2);
+    }
+
+    /// Writes what is buffered to descriptor `fd` (1 or 2).
+    pub fn flush_to(&mut self, fd: i32) {
+        let bytes = self.bytes.get(..self.len).unwrap_or_default();
+        match fd {
+            1 => write_stdout(bytes),
+            _ => write_stderr(bytes),
+        }
         self.len = 0;
     }
 }

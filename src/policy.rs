@@ -120,6 +120,7 @@ pub(crate) enum Action {
 #[derive(Clone, Debug)]
 pub(crate) struct Policy {
     wait_tree: bool,
+    term_at_exit: bool,
     grace_period: Duration,
     rewrites: RewriteTable,
     delays: DelayTable,
@@ -154,6 +155,7 @@ impl Policy {
     pub(crate) fn new(settings: &Supervision) -> Self {
         Policy {
             wait_tree: settings.wait_tree,
+            term_at_exit: settings.term_at_exit,
             grace_period: settings.grace_period,
             rewrites: settings.rewrites.clone(),
             delays: settings.delays.clone(),
@@ -323,11 +325,13 @@ impl Policy {
             return actions.push(Action::WaitingForTheTree);
         }
         actions.extend(self.holds.drop_all().map(Action::DroppedHeld));
-        actions.push(Action::Forward {
-            translation: self.rewrites.translate(SIGTERM),
-            suspend_self: false,
-            to: Audience::AtExit,
-        });
+        if self.term_at_exit {
+            actions.push(Action::Forward {
+                translation: self.rewrites.translate(SIGTERM),
+                suspend_self: false,
+                to: Audience::AtExit,
+            });
+        }
         if self.grace_period.is_zero() {
             self.finish(exit, actions);
         } else {

@@ -32,6 +32,41 @@ pub fn become_subreaper(log: Log) {
     }
 }
 
+/// Whether orphans come back to this process: it is PID 1, or a child
+/// subreaper.
+pub fn reaps_orphans() -> bool {
+    Pid::this().as_raw() == 1 || nix::sys::prctl::get_child_subreaper().unwrap_or(false)
+}
+
+/// Closes every descriptor from `first` up, in the init (catatonit does, so
+/// that it holds nothing the command was given).
+pub fn close_descriptors_from(first: u32) {
+    // SAFETY: close_range takes three integers; closing descriptors nobody
+    // here uses (the supervisor holds none) is sound.
+    let closed = unsafe { libc::syscall(libc::SYS_close_range, first, u32::MAX, 0) };
+    if closed == 0 {
+        return;
+    }
+    // Kernels before 5.9: each descriptor /proc lists.
+    let Ok(entries) = Dir::open(
+        "/proc/self/fd",
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    ) else {
+        return;
+    };
+    let fds: Vec<i32> = entries
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str().ok()?.parse().ok())
+        .filter(|&fd: &i32| u32::try_from(fd).is_ok_and(|fd| fd >= first))
+        .collect();
+    for fd in fds {
+        // SAFETY: as above; the directory's own descriptor is closed already.
+        unsafe { libc::close(fd) };
+    }
+}
+
 /// Asks the kernel for `signal` when dumb-init's parent dies; `parent` is the
 /// parent that dumb-init started with. If it has died already, before the
 /// setting took effect, the signal is raised here, so that it is not lost.

@@ -13,11 +13,12 @@ use std::ptr;
 use std::time::Duration;
 
 use nix::errno::Errno;
+use nix::fcntl::OFlag;
 use nix::libc;
 use nix::sys::stat::Mode as Permissions;
 use nix::unistd::{self, ForkResult, Pid};
 
-use crate::config::{Limit, Mode, Rlimit};
+use crate::config::{ExecFailure, Limit, Mode, Rlimit, TerminalFrom};
 use crate::errno::{Strerror, Why};
 use crate::kernel_signals::{self, KernelSigset};
 use crate::log::{self, LineBuffer, Log};
@@ -58,6 +59,12 @@ pub struct ExecPlan {
     environment: Option<Environment>,
     /// The directory to exec in, where it is not the process's own.
     directory: Option<CString>,
+    /// The signal mask to exec with: none (dumb-init), or the one the init
+    /// was started with and more (tini, catatonit).
+    exec_mask: KernelSigset,
+    /// Signals the init ignores for itself that go back to their default
+    /// action for the command (bit N: signal N).
+    default_again: u64,
 }
 
 impl ExecPlan {
@@ -92,7 +99,17 @@ impl ExecPlan {
             umask: None,
             environment: None,
             directory: None,
+            exec_mask: KernelSigset::none(),
+            default_again: 0,
         }
+    }
+
+    /// The command starts with `mask` blocked, and `default_again`'s
+    /// signals back at their default action.
+    pub fn signals(mut self, mask: KernelSigset, default_again: u64) -> Self {
+        self.exec_mask = mask;
+        self.default_again = default_again;
+        self
     }
 
     /// The command starts with this umask.
@@ -143,10 +160,11 @@ impl ExecPlan {
         // exec fails, so that a signal that comes before the next one stays
         // pending for the command.
         kernel_signals::discard_pending_sigpipe();
+        kernel_signals::set_default(self.default_again);
         let mut denied = false;
         let mut last = Errno::ENOENT;
         for candidate in &self.candidates {
-            kernel_signals::set_mask(&KernelSigset::none());
+            kernel_signals::set_mask(&self.exec_mask);
             last = execve(candidate, &self.argv, environment);
             if last == Errno::ENOEXEC {
                 // No #! line and not a binary: glibc runs it with /bin/sh.
@@ -311,7 +329,7 @@ pub enum NotStarted {
 /// may exec. Returns its PID in the supervisor.
 pub fn spawn(
     plan: &mut ExecPlan,
-    mode: Mode,
+    apart: Apart,
     rlimits: &[Rlimit],
     log: Log,
 ) -> Result<Pid, NotStarted> {
@@ -335,7 +353,7 @@ pub fn spawn(
             if !rlimits.is_empty() {
                 wait_at_the_gate(supervisor);
             }
-            become_command(plan, mode, log)
+            become_command(plan, apart, log)
         }
     }
 }
@@ -419,25 +437,110 @@ fn prlimit(
     Errno::result(answer).map(drop)
 }
 
+/// How the child is set apart from the init, and how a failed exec ends it.
+#[derive(Clone, Copy, Debug)]
+pub struct Apart {
+    pub mode: Mode,
+    /// A process group of its own, made the terminal's foreground (tini,
+    /// catatonit), instead of what `mode` does.
+    pub group: Option<TerminalFrom>,
+    pub exec_failure: ExecFailure,
+}
+
 /// The child's side of the fork: never returns.
-fn become_command(plan: &mut ExecPlan, mode: Mode, log: Log) -> ! {
+fn become_command(plan: &mut ExecPlan, apart: Apart, log: Log) -> ! {
     // Signals stay blocked until the exec itself (see `ExecPlan::exec`), so
     // that our own lines cannot kill us with SIGPIPE before the command runs.
-    if mode == Mode::Setsid {
-        if let Err(errno) = unistd::setsid() {
-            log::error!("Unable to setsid ({}). Exiting.", Why(errno));
-            exit_now(1);
+    match (apart.group, apart.mode) {
+        (Some(terminal), _) => lead_a_foreground_group(terminal, apart.exec_failure),
+        (None, Mode::Setsid) => {
+            if let Err(errno) = unistd::setsid() {
+                log::error!("Unable to setsid ({}). Exiting.", Why(errno));
+                exit_now(1);
+            }
+            terminal::attach(log);
+            log::debug!(log, "setsid complete.");
         }
-        terminal::attach(log);
-        log::debug!(log, "setsid complete.");
+        (None, Mode::SingleChild) => {}
     }
     let errno = plan.exec();
     let mut line = LineBuffer::new();
-    line.push(b"[dumb-init] ");
-    line.push(&plan.name);
-    let _ = writeln!(line, ": {}", Strerror::from(errno));
+    let status = match apart.exec_failure {
+        ExecFailure::DumbInit => {
+            line.push(b"[dumb-init] ");
+            line.push(&plan.name);
+            let _ = writeln!(line, ": {}", Strerror::from(errno));
+            2
+        }
+        ExecFailure::Tini => {
+            let _ = write!(line, "[FATAL tini ({})] exec ", Pid::this());
+            line.push(&plan.name);
+            let _ = writeln!(line, " failed: {}", Strerror::from(errno));
+            match errno {
+                Errno::ENOENT => 127,
+                Errno::EACCES => 126,
+                _ => 1,
+            }
+        }
+        ExecFailure::Catatonit => {
+            let _ = writeln!(
+                line,
+                "ERROR (catatonit:{}): failed to exec pid1: {}",
+                Pid::this(),
+                Strerror::from(errno)
+            );
+            1
+        }
+    };
     line.flush();
-    exit_now(2)
+    exit_now(status)
+}
+
+/// tini's and catatonit's child: a process group of its own, made the
+/// foreground of the terminal (where there is one), in the init's session.
+/// Async-signal-safe; SIGTTOU, which the kernel sends a background group
+/// that sets the foreground, is blocked here.
+fn lead_a_foreground_group(from: TerminalFrom, failure: ExecFailure) {
+    let _ = unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
+    let opened = match from {
+        TerminalFrom::Stdin => None,
+        TerminalFrom::DevTty => nix::fcntl::open(
+            c"/dev/tty",
+            OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .ok(),
+    };
+    let answer = match &opened {
+        Some(tty) => terminal::take_foreground(std::os::fd::AsRawFd::as_raw_fd(tty)),
+        None => terminal::take_foreground(libc::STDIN_FILENO),
+    };
+    let harmless = match from {
+        // tini: no terminal, or none there.
+        TerminalFrom::Stdin => [Errno::ENOTTY, Errno::ENXIO, Errno::ENOTTY],
+        TerminalFrom::DevTty => [Errno::ENOTTY, Errno::ENXIO, Errno::EBADF],
+    };
+    if let Err(errno) = answer
+        && !harmless.contains(&errno)
+    {
+        let mut line = LineBuffer::new();
+        let _ = match failure {
+            ExecFailure::Catatonit => writeln!(
+                line,
+                "ERROR (catatonit:{}): setting foreground process failed: {}",
+                Pid::this(),
+                Strerror::from(errno)
+            ),
+            _ => writeln!(
+                line,
+                "[FATAL tini ({})] tcsetpgrp failed: {}",
+                Pid::this(),
+                Strerror::from(errno)
+            ),
+        };
+        line.flush();
+        exit_now(1);
+    }
 }
 
 /// A hook's exec: `/bin/sh -c COMMAND`, in the directory dumb-init was

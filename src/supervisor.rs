@@ -12,19 +12,61 @@ use nix::sys::wait::WaitPidFlag;
 use nix::unistd::Pid;
 use signal_hook::consts::signal::{SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGPIPE, SIGSTOP};
 
-use crate::config::{ExitRemap, Mode, RewriteTable, Supervision, Translation};
+use crate::config::{ExitRemap, Init, Mode, RewriteTable, Supervision, Translation, signal_bit};
 use crate::hooks::Hooks;
 use crate::kernel_signals::{self, KernelSigset, Received};
-use crate::log::{self, Log};
+use crate::log::{self, Log, Said};
 use crate::policy::{Action, Audience, Event, Left, Policy, suspends};
 use crate::process_tree::{self, TreeUnreadable};
 use crate::terminal::HandOff;
 
-/// Blocks every signal, so that none is lost before the supervisor waits for
-/// it, then sets every disposition to the default, which the command inherits.
-pub fn take_over_signals() {
+/// What the command's signal state is to be, as `take_over_signals` found
+/// the init's.
+pub struct CommandSignals {
+    /// The mask to exec with.
+    pub for_the_command: KernelSigset,
+    /// Signals the init ignores that the command gets at their default.
+    pub default_again: u64,
+}
+
+/// Blocks every signal but those `init` leaves unblocked, so that none is
+/// lost before the supervisor waits for it. For dumb-init, then sets every
+/// disposition to the default and the command starts with an empty mask;
+/// for tini and catatonit, the command gets the mask and the dispositions
+/// the init was started with (and the signals the init ignores for itself
+/// back as it found them).
+pub fn take_over_signals(init: &Init) -> CommandSignals {
+    let started_with = kernel_signals::current_mask();
     kernel_signals::block(&KernelSigset::all());
-    kernel_signals::reset_dispositions();
+    if init.unblocked != 0 {
+        kernel_signals::unblock(&KernelSigset::none().with(init.unblocked, true));
+    }
+    let default_again = kernel_signals::ignore(init.ignored);
+    match init.inherited_mask_plus {
+        Some(plus) => CommandSignals {
+            for_the_command: started_with.with(plus, true),
+            default_again,
+        },
+        None => {
+            kernel_signals::reset_dispositions();
+            CommandSignals {
+                for_the_command: KernelSigset::none(),
+                default_again,
+            }
+        }
+    }
+}
+
+/// catatonit's `-P`: no command; waits for SIGINT or SIGTERM and exits 0,
+/// reaping what it adopts meanwhile; every other signal is dropped.
+pub fn pause(log: Log) -> i32 {
+    loop {
+        match kernel_signals::wait(&KernelSigset::all(), None).map(|r| r.signal) {
+            Some(nix::libc::SIGINT | nix::libc::SIGTERM) => return 0,
+            Some(SIGCHLD) => while let Reaped::One(..) = reap(log, WaitPidFlag::WNOHANG) {},
+            _ => {}
+        }
+    }
 }
 
 /// Where forwarded signals go.
@@ -90,6 +132,8 @@ pub(crate) enum Step {
     DropOwnSigpipe,
     /// The kernel's SIGHUP or SIGCONT after TIOCNOTTY: dropped, once.
     SwallowHandOff,
+    /// A signal the init takes and drops (catatonit's job-control stops).
+    Swallow,
     /// SIGCHLD: reap whatever has exited.
     Reap,
     /// Anything else: forward (after rewriting), and for job-control stops
@@ -101,7 +145,13 @@ pub(crate) enum Step {
 }
 
 /// Decides what a received signal means. Consumes a pending hand-off ignore.
-pub(crate) fn decide(received: Received, hand_off: &mut HandOff, rewrites: &RewriteTable) -> Step {
+/// `swallowed`: signals dropped (bit N: signal N).
+pub(crate) fn decide(
+    received: Received,
+    hand_off: &mut HandOff,
+    rewrites: &RewriteTable,
+    swallowed: u64,
+) -> Step {
     let signal = received.signal;
     if signal == SIGPIPE && received.sent_by_self() {
         return Step::DropOwnSigpipe;
@@ -117,6 +167,9 @@ pub(crate) fn decide(received: Received, hand_off: &mut HandOff, rewrites: &Rewr
     }
     if signal == SIGCHLD {
         return Step::Reap;
+    }
+    if swallowed & signal_bit(signal) != 0 {
+        return Step::Swallow;
     }
     Step::Forward {
         translation: rewrites.translate(signal),
@@ -136,6 +189,10 @@ pub struct Supervisor {
     log: Log,
     rewrites: RewriteTable,
     exit_remap: ExitRemap,
+    /// Signals dropped (bit N: signal N).
+    swallowed: u64,
+    /// Say each process reaped that is not the command.
+    report_reaped: bool,
     policy: Policy,
     hooks: Hooks,
     /// The command has been reaped: its PID may name another process now.
@@ -172,6 +229,8 @@ impl Supervisor {
             hooks: Hooks::new(&settings.hooks),
             rewrites: settings.rewrites,
             exit_remap: settings.exit_remap,
+            swallowed: settings.swallowed,
+            report_reaped: settings.report_reaped,
             child_reaped: false,
             grace_started: None,
             said_tree_unreadable: false,
@@ -298,6 +357,13 @@ impl Supervisor {
 
     /// The status to exit with for the command's end, remapped.
     fn exit_status(&self, exit: ChildExit) -> i32 {
+        log::said(
+            self.log,
+            match exit {
+                ChildExit::Exited(code) => Said::CommandExited(code),
+                ChildExit::Signaled(signal) => Said::CommandKilled(signal),
+            },
+        );
         let status = exit.status();
         log::debug!(self.log, "Child exited with status {status}. Goodbye.");
         let mapped = self.exit_remap.map(status);
@@ -315,7 +381,7 @@ impl Supervisor {
     fn next_step(&mut self, timeout: Option<Duration>) -> Option<Step> {
         let received = kernel_signals::wait(&KernelSigset::all(), timeout)?;
         let signal = received.signal;
-        let step = decide(received, &mut self.hand_off, &self.rewrites);
+        let step = decide(received, &mut self.hand_off, &self.rewrites, self.swallowed);
         if !matches!(step, Step::DropOwnSigpipe) {
             log::debug!(self.log, "Received signal {signal}.");
         }
@@ -335,6 +401,7 @@ impl Supervisor {
         };
         match (translation.outgoing(), target) {
             (Some(signal), Some(target)) => {
+                log::said(self.log, Said::Passing(signal));
                 self.send(target, signal);
                 log::debug!(self.log, "Forwarded signal {signal} to children.");
             }
@@ -402,9 +469,11 @@ impl Supervisor {
                 self.child_reaped = true;
                 Some(Event::CommandExited(exit))
             } else {
-                self.hooks
-                    .exited(pid, exit.status(), self.log)
-                    .map(Event::HookExited)
+                let hook = self.hooks.exited(pid, exit.status(), self.log);
+                if hook.is_none() && self.report_reaped {
+                    log::said(self.log, Said::ReapedZombie(pid.as_raw()));
+                }
+                hook.map(Event::HookExited)
             };
             if let Some(event) = event
                 && let Some(status) = self.handle(event)
@@ -609,6 +678,7 @@ mod tests {
             sent(SIGTERM),
             &mut HandOff::default(),
             &RewriteTable::default(),
+            0,
         );
         assert_eq!(
             step,
@@ -627,7 +697,7 @@ mod tests {
             to: SIGUSR1,
         });
         assert_eq!(
-            decide(sent(SIGCHLD), &mut HandOff::default(), &table),
+            decide(sent(SIGCHLD), &mut HandOff::default(), &table, 0),
             Step::Reap
         );
     }
@@ -643,8 +713,8 @@ mod tests {
             from: SIGINT,
             to: 0,
         });
-        let term = decide(sent(SIGTERM), &mut HandOff::default(), &table);
-        let int = decide(sent(SIGINT), &mut HandOff::default(), &table);
+        let term = decide(sent(SIGTERM), &mut HandOff::default(), &table, 0);
+        let int = decide(sent(SIGINT), &mut HandOff::default(), &table, 0);
         assert!(
             matches!(term, Step::Forward { translation, .. } if translation.outgoing() == Some(SIGQUIT))
         );
@@ -657,7 +727,7 @@ mod tests {
     fn job_control_stops_become_sigstop_and_suspend_the_supervisor() {
         let table = default_setsid_table();
         for signal in [SIGTSTP, SIGTTOU, SIGTTIN] {
-            let step = decide(sent(signal), &mut HandOff::default(), &table);
+            let step = decide(sent(signal), &mut HandOff::default(), &table, 0);
             assert_eq!(
                 step,
                 Step::Forward {
@@ -679,19 +749,19 @@ mod tests {
             sigcont: true,
         };
         assert_eq!(
-            decide(sent(SIGHUP), &mut hand_off, &table),
+            decide(sent(SIGHUP), &mut hand_off, &table, 0),
             Step::SwallowHandOff
         );
         assert_eq!(
-            decide(sent(SIGCONT), &mut hand_off, &table),
+            decide(sent(SIGCONT), &mut hand_off, &table, 0),
             Step::SwallowHandOff
         );
         assert!(matches!(
-            decide(sent(SIGHUP), &mut hand_off, &table),
+            decide(sent(SIGHUP), &mut hand_off, &table, 0),
             Step::Forward { .. }
         ));
         assert!(matches!(
-            decide(sent(SIGCONT), &mut hand_off, &table),
+            decide(sent(SIGCONT), &mut hand_off, &table, 0),
             Step::Forward { .. }
         ));
     }
@@ -705,18 +775,43 @@ mod tests {
             sender: std::process::id() as i32,
         };
         assert_eq!(
-            decide(own, &mut HandOff::default(), &table),
+            decide(own, &mut HandOff::default(), &table, 0),
             Step::DropOwnSigpipe
         );
         assert!(matches!(
-            decide(sent(SIGPIPE), &mut HandOff::default(), &table),
+            decide(sent(SIGPIPE), &mut HandOff::default(), &table, 0),
+            Step::Forward { .. }
+        ));
+    }
+
+    #[test]
+    fn swallowed_signals_are_dropped_not_forwarded() {
+        let stops = signal_bit(SIGTSTP) | signal_bit(SIGTTIN);
+        let table = RewriteTable::default();
+        for (signal, step) in [
+            (SIGTSTP, Step::Swallow),
+            (SIGTTIN, Step::Swallow),
+            (SIGCHLD, Step::Reap),
+        ] {
+            assert_eq!(
+                decide(sent(signal), &mut HandOff::default(), &table, stops),
+                step
+            );
+        }
+        assert!(matches!(
+            decide(sent(SIGTTOU), &mut HandOff::default(), &table, stops),
             Step::Forward { .. }
         ));
     }
 
     #[test]
     fn realtime_signals_are_forwarded_as_they_are() {
-        let step = decide(sent(40), &mut HandOff::default(), &default_setsid_table());
+        let step = decide(
+            sent(40),
+            &mut HandOff::default(),
+            &default_setsid_table(),
+            0,
+        );
         assert_eq!(
             step,
             Step::Forward {

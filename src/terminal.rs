@@ -21,6 +21,21 @@ nix::ioctl_write_int_bad!(
     take_terminal,
     libc::TIOCSCTTY
 );
+nix::ioctl_write_ptr_bad!(
+    /// TIOCSPGRP: make a process group the terminal's foreground
+    /// (tcsetpgrp).
+    set_foreground,
+    libc::TIOCSPGRP,
+    libc::pid_t
+);
+
+/// Makes this process's group the foreground of the terminal on `fd`
+/// (tini's and catatonit's child). Async-signal-safe.
+pub fn take_foreground(fd: std::os::fd::RawFd) -> Result<(), nix::errno::Errno> {
+    let group = unistd::getpgrp().as_raw();
+    // SAFETY: TIOCSPGRP reads one pid_t through the pointer, a live local.
+    unsafe { set_foreground(fd, &raw const group) }.map(drop)
+}
 
 /// The kernel's SIGHUP and SIGCONT that follow TIOCNOTTY, to be swallowed once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
