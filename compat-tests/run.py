@@ -199,7 +199,7 @@ def check_reference(path, personality=None):
             subprocess.run(["sh", installer], check=False)
         if not os.path.exists(path):
             fail_setup("the reference %s is missing: run `sh %s` as root "
-                       "(it installs Debian's dumb-init)" % (path, installer))
+                       "(it installs Debian's dumb-init, tini and catatonit)" % (path, installer))
     if personality is not None:
         check_personality_reference(path, personality)
         return

@@ -341,7 +341,8 @@ add(*[S("exit/" + name, ["-s", "--"] + argv, timeout=3) for name, argv in [
 add(
     S("init/descriptors are kept", ["-s", "--"] + helper(), open_fds=[5, 9], steps=[send(TERM)]),
     S("init/cwd is kept", ["-s", "--"] + helper(), steps=[inspect("running"), send(TERM)]),
-    S("init/LISTEN_PID is left alone", ["-s", "--"] + LISTEN_CHECK, env_pid={"LISTEN_PID": "{pid}", "ORIGINAL": "{pid}"}),
+    S("init/LISTEN_PID is left alone", ["-s", "--"] + LISTEN_CHECK,
+      env_pid={"LISTEN_PID": "{pid}", "ORIGINAL": "{pid}"}),
     category="init")
 
 # ------------------------------------------------------------ terminal
