@@ -126,3 +126,10 @@ def wait_settled():
 def inspect(label):
     """Record the init's cwd, its children and which of `open_fds` it holds."""
     return ("inspect", label)
+
+
+def wait_taken():
+    """Wait (up to 2 s) until the init has no signal pending: it has taken
+    every signal sent so far (pending signals are taken lowest number
+    first, so a later SIGTERM could overtake a signal still pending)."""
+    return ("wait_taken",)

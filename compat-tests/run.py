@@ -464,6 +464,8 @@ class Run:
                 self.wait_until(lambda: self.exited() or self.settled(), 2)
             elif kind == "inspect":
                 self.inspect(step[1])
+            elif kind == "wait_taken":
+                self.wait_until(lambda: self.exited() or self.nothing_pending(), 2)
             else:
                 raise ValueError("unknown step %r" % (step,))
 
@@ -485,6 +487,14 @@ class Run:
             return False
         term = 1 << (signal.SIGTERM - 1)
         return bool((sets["SigBlk"] | sets["SigCgt"]) & term) or wchan == "do_sigtimedwait"
+
+    def nothing_pending(self):
+        try:
+            with open("/proc/%d/status" % self.find_init()) as f:
+                return all(int(l.split()[1], 16) == 0 for l in f
+                           if l.startswith(("SigPnd", "ShdPnd")))
+        except (OSError, TypeError):
+            return True
 
     def fds_held(self, pid):
         held = []

@@ -9,7 +9,7 @@ the scenario is about exactly that.
 """
 
 from model import DIR, Scenario as S, helper, inspect, send, sh, states, type_keys
-from model import wait_settled, wait_stopped
+from model import wait_settled, wait_stopped, wait_taken
 
 HUP, INT, QUIT, ILL, TRAP, ABRT, BUS, FPE, KILL, USR1 = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 SEGV, USR2, PIPE, ALRM, TERM, STKFLT, CHLD, CONT, STOP = 11, 12, 13, 14, 15, 16, 17, 18, 19
@@ -126,7 +126,7 @@ add(*[S("env/CATATONIT_DEBUG=%r" % value, ["--"] + SHOW_ARGS, env={"CATATONIT_DE
       for value in ["", "0", "1", "yes"]], category="environment")
 add(
     S("env/CATATONIT_DEBUG with signals", ["--"] + helper("--jobs", 1), env=DEBUG,
-      steps=[send(USR1), send(TSTP), send(CHLD), send(TERM)]),
+      steps=[send(USR1), send(TSTP), send(CHLD), wait_taken(), send(TERM)]),
     S("env/CATATONIT_DEBUG with -g", ["-g", "--"] + helper("--jobs", 1), env=DEBUG,
       steps=[send(USR1), send(TERM)]),
     S("env/CATATONIT_DEBUG and an exec failure", ["no-such-command-here"], env=DEBUG),
@@ -276,16 +276,17 @@ add(
     S("pause/SIGTERM ends it", ["-P"], steps=PAUSED + [send(TERM)]),
     S("pause/other signals are dropped", ["-P"],
       steps=PAUSED + [send(HUP), send(USR1), send(QUIT), send(CHLD), send(TSTP), send(40),
-                      states("after the others"), send(TERM)]),
+                      wait_taken(), states("after the others"), send(TERM)]),
     S("pause/a program is not run", ["-P", "--"] + SHOW_ARGS, steps=PAUSED + [send(TERM)]),
-    S("pause/with -g", ["-g", "-P"], steps=PAUSED + [send(USR1), send(INT)]),
+    S("pause/with -g", ["-g", "-P"], steps=PAUSED + [send(USR1), wait_taken(), send(INT)]),
     S("pause/SIGINT ignored at start still ends it", ["-P"], ignore=[INT],
       steps=PAUSED + [send(INT)]),
     S("pause/SIGTERM blocked at start still ends it", ["-P"], block=[TERM],
       steps=PAUSED + [send(TERM)]),
     S("pause/descriptors are closed", ["-P"], open_fds=[3, 5, 9],
       steps=PAUSED + [send(TERM)]),
-    S("pause/debug lines", ["-P"], env=DEBUG, steps=PAUSED + [send(TSTP), send(TERM)]),
+    S("pause/debug lines", ["-P"], env=DEBUG,
+      steps=PAUSED + [send(TSTP), wait_taken(), send(TERM)]),
     S("pause/SIGSTOP and SIGCONT", ["-P"],
       steps=PAUSED + [send(STOP), wait_stopped(), states("stopped"), send(CONT),
                       states("resumed"), send(TERM)]),
