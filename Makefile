@@ -68,6 +68,7 @@ remapped = --config 'target.$(1).rustflags = [$(REMAP)]'
 SMALL_REMAP = "--remap-path-prefix=$(shell rustc +$(SMALL_TOOLCHAIN) --print sysroot)=/rust"
 
 .PHONY: help check build static deps lint test unit-test integration-test compat demo bench bench-size deb package-test
+.PHONY: compat-tini compat-catatonit
 .PHONY: demo-container dist cargo-package-test
 .PHONY: small-toolchain static-small small-test size-check
 .PHONY: wheel wheel-test cross-test reproducible-test
@@ -94,6 +95,9 @@ help:
 	@echo "                      (ARCH: $(CROSS_ARCHES); i686 runs natively)"
 	@echo "  make compat         the differential suite against the reference dumb-init"
 	@echo "  make compat-ARCH    the same against another architecture's build (ARCH: $(COMPAT_ARCHES))"
+	@echo "  make compat-tini    ours run as tini against Debian's tini-static 0.19.0"
+	@echo "  make compat-catatonit  ours run as catatonit against Debian's catatonit 0.1.7"
+	@echo "                      (make compat runs both too when PERSONALITY_COMPAT=1)"
 	@echo "  make small-test     integration and compat suites against the small builds"
 	@echo "                      (one architecture: small-integration-test-ARCH, small-compat-ARCH)"
 	@echo "  make cross-test     integration-test-ARCH and compat-ARCH for every other architecture"
@@ -198,6 +202,17 @@ integration-test: build static
 
 compat: deps build static
 	python3 compat-tests/run.py
+	$(if $(PERSONALITY_COMPAT),$(MAKE) compat-tini compat-catatonit)
+
+# The same binary run by the name tini, and by the name catatonit, against
+# Debian's tini-static and catatonit (compat-tests/README.md). make compat
+# runs them only when PERSONALITY_COMPAT is not empty.
+PERSONALITY_COMPAT ?=
+compat-tini: deps build
+	python3 compat-tests/run.py --personality tini
+
+compat-catatonit: deps build
+	python3 compat-tests/run.py --personality catatonit
 
 # The build of each other architecture under qemu-user (i686 runs natively):
 # integration-test-NAME for every one, compat-NAME for COMPAT_ARCHES (above;

@@ -60,6 +60,14 @@ class Scenario:
     records: str = "sequence"
     # runc only: the container's pids limit (cgroup), to make fork fail.
     pids_limit: int = None
+    # Descriptors the launcher opens (on DIR/fdN.marker, inherited) before
+    # exec'ing the init; the runner reports which are still open in the
+    # init and in the helper.
+    open_fds: list = field(default_factory=list)
+    # Variables the launcher sets to text naming its own PID, which the
+    # init keeps: {"LISTEN_PID": "{pid}"} ({pid}: the init's PID, {ppid}:
+    # its parent's).
+    env_pid: dict = field(default_factory=dict)
     category: str = ""
 
 
@@ -107,3 +115,21 @@ def storm(signals, times):
 def wait_files(*names):
     """Wait (up to 3 s) until these files exist in the scenario directory."""
     return ("wait_files", names)
+
+
+def wait_settled():
+    """Wait (up to 2 s) until the init has taken over SIGTERM (blocked,
+    caught, or waited for in sigtimedwait), for runs without a helper."""
+    return ("wait_settled",)
+
+
+def inspect(label):
+    """Record the init's cwd, its children and which of `open_fds` it holds."""
+    return ("inspect", label)
+
+
+def wait_taken():
+    """Wait (up to 2 s) until the init has no signal pending: it has taken
+    every signal sent so far (pending signals are taken lowest number
+    first, so a later SIGTERM could overtake a signal still pending)."""
+    return ("wait_taken",)

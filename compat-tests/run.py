@@ -5,10 +5,15 @@ test; everything a user can observe is compared, after the normalisations
 listed in NORMALISATIONS below, and every difference is printed.
 
     python3 compat-tests/run.py [-k SUBSTRING] [-j JOBS] [--no-fuzz | --fuzz-only] [--list]
+    python3 compat-tests/run.py --personality tini|catatonit [-k SUBSTRING] ...
 
 Environment: DUMB_INIT_REFERENCE (default /usr/bin/dumb-init),
 DUMB_INIT_UNDER_TEST (default target/release/dumb-init of this repository),
 COMPAT_FUZZ_CASES (default 3000), COMPAT_FUZZ_SEED (default 1), CI.
+With --personality (personality.py): COMPAT_TINI_REFERENCE (default
+/usr/bin/tini-static), COMPAT_CATATONIT_REFERENCE (default
+/usr/bin/catatonit), COMPAT_NAME (the name both binaries are run by;
+default the personality's name).
 """
 
 import argparse
@@ -31,6 +36,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import container  # noqa: E402
+import importlib  # noqa: E402
+import personality as personalities  # noqa: E402
 import processes  # noqa: E402
 import fuzz  # noqa: E402
 import scenarios  # noqa: E402
@@ -121,6 +128,9 @@ def alive(pid):
 
 
 class Binary:
+    token = b"$DUMB_INIT"
+    personality = None
+
     def __init__(self, label, path):
         self.label = label
         self.path = path
@@ -132,14 +142,54 @@ class Binary:
         return done.stderr.replace(os.fsencode(self.path), b"$DUMB_INIT")
 
 
+class PersonalityBinary:
+    """tini or catatonit (or ours as one): run through a link named `name`
+    in a directory of its own, so that both binaries have the same argv[0]
+    apart from that directory."""
+
+    token = b"$INIT"
+
+    def __init__(self, label, target, personality, workroot, name):
+        self.label = label
+        self.target = target
+        self.personality = personality
+        self.names_dir = os.path.join(workroot, label + "-names")
+        self.path = personalities.link(os.path.join(workroot, label), name, target)
+        self.own_cache = {}
+        self.lock = threading.Lock()
+
+    def own(self, name, env_personality):
+        """The help, license and version output of this binary when it is
+        run as `name` (with DUMB_INIT_PERSONALITY=env_personality, if not
+        None), each as the one stream it printed."""
+        key = (name, env_personality)
+        with self.lock:
+            if key not in self.own_cache:
+                path = personalities.link(self.names_dir, name, self.target) \
+                    if name else self.path
+                env = dict(BASE_ENV)
+                if env_personality is not None:
+                    env["DUMB_INIT_PERSONALITY"] = env_personality
+                outputs = {}
+                for what, option in (("help", self.personality.help_option),
+                                     ("license", self.personality.license_option),
+                                     ("version", self.personality.version_option)):
+                    done = processes.run([path, option], stdin=subprocess.DEVNULL, env=env)
+                    text = done.stdout or done.stderr
+                    outputs[what] = text.replace(os.fsencode(path), self.token)
+                self.own_cache[key] = outputs
+            return self.own_cache[key]
+
+
 def fail_setup(message):
     print("compat: " + message, file=sys.stderr)
     print("0 passed, 1 failed")
     sys.exit(2)
 
 
-def check_reference(path):
-    """The reference must be Debian's C build of dumb-init 1.2.5."""
+def check_reference(path, personality=None):
+    """The reference must be Debian's C build of dumb-init 1.2.5 (or
+    Debian's tini 0.19.0, catatonit 0.1.7)."""
     if not os.path.exists(path):
         if os.environ.get("CI") == "true":
             fail_setup("the reference %s is missing (CI): the test dependencies "
@@ -149,7 +199,10 @@ def check_reference(path):
             subprocess.run(["sh", installer], check=False)
         if not os.path.exists(path):
             fail_setup("the reference %s is missing: run `sh %s` as root "
-                       "(it installs Debian's dumb-init)" % (path, installer))
+                       "(it installs Debian's dumb-init, tini and catatonit)" % (path, installer))
+    if personality is not None:
+        check_personality_reference(path, personality)
+        return
     owner = subprocess.run(["dpkg", "-S", os.path.realpath(path)],
                            capture_output=True, text=True)
     if owner.returncode != 0 or not owner.stdout.startswith("dumb-init:"):
@@ -158,6 +211,18 @@ def check_reference(path):
     version = subprocess.run([path, "-V"], capture_output=True, text=True)
     if version.stderr != "dumb-init v1.2.5\n":
         fail_setup("%s -V printed %r, not 'dumb-init v1.2.5'" % (path, version.stderr))
+
+
+def check_personality_reference(path, personality):
+    owner = subprocess.run(["dpkg", "-S", os.path.realpath(path)],
+                           capture_output=True, text=True)
+    if owner.returncode != 0 or not owner.stdout.startswith(personality.package + ":"):
+        fail_setup("%s does not belong to Debian's %s package (dpkg -S: %s)"
+                   % (path, personality.package, (owner.stdout + owner.stderr).strip()))
+    version = subprocess.run([path, personality.version_option], capture_output=True, text=True)
+    if version.stdout != personality.reference_version:
+        fail_setup("%s %s printed %r, not %r" % (path, personality.version_option,
+                                                version.stdout, personality.reference_version))
 
 
 # ---------------------------------------------------------------- one run
@@ -187,9 +252,11 @@ class Run:
             argv = [self.b.path] + argv
         launch = []
         for option, values in (("--ignore", self.s.ignore), ("--block", self.s.block),
-                               ("--close", self.s.close)):
+                               ("--close", self.s.close), ("--open", self.s.open_fds)):
             if values:
                 launch += [option, ",".join(str(v) for v in values)]
+        for name, template in self.s.env_pid.items():
+            launch += ["--env-pid", "%s=%s" % (name, template)]
         if self.s.where == "pty":
             launch += ["--ctty", "1"]
         if launch:
@@ -393,13 +460,74 @@ class Run:
                         os.kill(init, number)
             elif kind == "sleep":
                 time.sleep(step[1])
+            elif kind == "wait_settled":
+                self.wait_until(lambda: self.exited() or self.settled(), 2)
+            elif kind == "inspect":
+                self.inspect(step[1])
+            elif kind == "wait_taken":
+                self.wait_until(lambda: self.exited() or self.nothing_pending(), 2)
             else:
                 raise ValueError("unknown step %r" % (step,))
+
+    def settled(self):
+        """Whether the init has taken SIGTERM over: blocked, caught, or
+        waited for (sigtimedwait unblocks what it waits for meanwhile)."""
+        init = self.find_init()
+        target = os.path.realpath(getattr(self.b, "target", self.b.path))
+        try:
+            # Not before the exec: a launcher may block SIGTERM too.
+            if os.path.realpath("/proc/%d/exe" % init) != target:
+                return False
+            with open("/proc/%d/status" % init) as f:
+                sets = {l.split(":")[0]: int(l.split()[1], 16) for l in f
+                        if l.startswith(("SigBlk", "SigCgt"))}
+            with open("/proc/%d/wchan" % init) as f:
+                wchan = f.read()
+        except (OSError, TypeError):
+            return False
+        term = 1 << (signal.SIGTERM - 1)
+        return bool((sets["SigBlk"] | sets["SigCgt"]) & term) or wchan == "do_sigtimedwait"
+
+    def nothing_pending(self):
+        try:
+            with open("/proc/%d/status" % self.find_init()) as f:
+                return all(int(l.split()[1], 16) == 0 for l in f
+                           if l.startswith(("SigPnd", "ShdPnd")))
+        except (OSError, TypeError):
+            return True
+
+    def fds_held(self, pid):
+        held = []
+        for fd in self.s.open_fds:
+            try:
+                target = os.readlink("/proc/%d/fd/%d" % (pid, fd))
+            except OSError:
+                target = ""
+            held.append("%d=%s" % (fd, "open" if target.endswith("/fd%d.marker" % fd)
+                                   else "closed"))
+        return " ".join(held)
+
+    def inspect(self, label):
+        init = self.find_init()
+        if init is None or self.exited():
+            self.obs["inspect " + label] = "init gone"
+            return
+        try:
+            cwd = os.readlink("/proc/%d/cwd" % init).replace(self.dir, "$DIR")
+        except OSError:
+            cwd = "gone"
+        self.obs["inspect " + label] = "cwd=%s children=%d fds: %s" % (
+            cwd, len(children(init)), self.fds_held(init) or "-")
 
     def observe_at_ready(self):
         init = self.find_init()
         if init is None or not self.ready_files().get("child", {}).get("waits"):
             return
+        if self.s.open_fds:
+            self.obs["init holds"] = self.fds_held(init)
+            child = self.host_pid("child")
+            if child is not None:
+                self.obs["child holds"] = self.fds_held(child)
         try:
             cwd = os.readlink("/proc/%d/cwd" % init)
             self.obs["init cwd"] = cwd.replace(self.dir, "$DIR")
@@ -478,7 +606,7 @@ class Run:
     # -- what was seen, normalised
 
     def text(self, data):
-        data = bytes(data).replace(os.fsencode(self.b.path), b"$DUMB_INIT")
+        data = bytes(data).replace(os.fsencode(self.b.path), self.b.token)
         data = data.replace(os.fsencode(self.dir), b"$DIR")
         if self.s.where == "pty":
             data = data.replace(b"\r\n", b"\n")
@@ -491,7 +619,10 @@ class Run:
         if self.s.where == "pty":
             # One stream: stdout and stderr both go to the terminal.
             out, err = b"", out
-        self.obs.update(streams(self.b, out, err, child_pid, self.s))
+        if self.b.personality is not None:
+            self.obs.update(self.personality_streams(out, err, child_pid))
+        else:
+            self.obs.update(streams(self.b, out, err, child_pid, self.s))
         for tag, ready in readies.items():
             where = "parent=%s session=%s pgrp=%s ctty=%s foreground=%s cwd=%s" % (
                 ready["parent"], ready["session"], ready["pgrp"],
@@ -514,6 +645,24 @@ class Run:
                 self.obs[tag + ": signals received"] = ""
         if "steps" in self.obs:
             self.obs["steps"] = "\n".join(self.obs["steps"])
+
+
+    def personality_streams(self, out, err, child_pid):
+        """tini's and catatonit's output, normalised (personality.py)."""
+        name, env_personality = None, self.s.env.get("DUMB_INIT_PERSONALITY")
+        if self.s.direct:
+            first = os.fsdecode(self.expand(self.s.argv[0]))
+            found = first if "/" in first else os.path.join(self.dir, first)
+            if os.path.realpath(found) == os.path.realpath(self.b.target):
+                name = os.path.basename(first)
+        own = self.b.own(name, env_personality)
+        pers = self.b.personality
+        texts = {}
+        for stream, data in (("stdout", out), ("stderr", err)):
+            texts[stream] = personalities.canned(pers, data, own).decode(
+                "utf-8", "backslashreplace")
+        init_pid = 1 if self.s.where == "pidns" else self.proc.pid
+        return personalities.streams(pers, texts, init_pid, child_pid)
 
 
 # ---------------------------------------------------------------- normalising
@@ -675,12 +824,20 @@ def main():
     parser.add_argument("--skip", dest="skip_file",
                         help="a file of 'compat | scenario name | reason' lines: those "
                              "scenarios are not run, each is printed with its reason")
+    parser.add_argument("--personality", choices=["dumb-init"] + sorted(
+        personalities.PERSONALITIES), default="dumb-init",
+        help="which suite: dumb-init's (scenarios.py, the default), or tini's or "
+             "catatonit's (personality.py); these have no fuzzer")
     args = parser.parse_args()
+    personality = personalities.PERSONALITIES.get(args.personality)
+    suite = importlib.import_module(personality.scenarios) if personality else scenarios
+    if personality:
+        args.no_fuzz = True
 
-    chosen = [s for s in scenarios.SCENARIOS if not args.match or args.match in s.name]
+    chosen = [s for s in suite.SCENARIOS if not args.match or args.match in s.name]
     if args.fuzz_only:
         chosen = []
-    names = [s.name for s in scenarios.SCENARIOS]
+    names = [s.name for s in suite.SCENARIOS]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         fail_setup("duplicate scenario names: %s" % ", ".join(sorted(duplicates)))
@@ -691,21 +848,33 @@ def main():
             print(s.name)
         return 0
 
-    reference_path = os.environ.get("DUMB_INIT_REFERENCE", "/usr/bin/dumb-init")
+    if personality:
+        reference_path = os.environ.get(personality.reference_variable,
+                                        personality.reference_default)
+    else:
+        reference_path = os.environ.get("DUMB_INIT_REFERENCE", "/usr/bin/dumb-init")
     ours_path = os.environ.get("DUMB_INIT_UNDER_TEST",
                                os.path.join(REPO, "target", "release", "dumb-init"))
-    check_reference(reference_path)
+    check_reference(reference_path, personality)
     if not os.access(ours_path, os.X_OK):
         fail_setup("the binary under test %s does not exist (run `cargo build --release`)"
                    % ours_path)
     ours_path = os.path.abspath(ours_path)
-    reference, ours = Binary("reference", reference_path), Binary("ours", ours_path)
-    print("reference: %s\nunder test: %s" % (reference_path, ours_path), flush=True)
+    workroot = tempfile.mkdtemp(prefix="dumb-init-compat-")
+    if personality:
+        name = os.environ.get("COMPAT_NAME", personality.name)
+        reference = PersonalityBinary("reference", os.path.abspath(reference_path),
+                                      personality, workroot, name)
+        ours = PersonalityBinary("ours", ours_path, personality, workroot, name)
+        print("personality: %s, both run as %r\nreference: %s\nunder test: %s" % (
+            personality.name, name, reference_path, ours_path), flush=True)
+    else:
+        reference, ours = Binary("reference", reference_path), Binary("ours", ours_path)
+        print("reference: %s\nunder test: %s" % (reference_path, ours_path), flush=True)
 
     processes.become_subreaper()
 
     started = time.monotonic()
-    workroot = tempfile.mkdtemp(prefix="dumb-init-compat-")
     passed = failed = 0
     print_lock = threading.Lock()
 
@@ -750,7 +919,8 @@ def main():
         processes.reap_strays()
         shutil.rmtree(workroot, ignore_errors=True)
     print("(%d scenarios in %.0fs)" % (passed + failed, time.monotonic() - started))
-    print(NORMALISATIONS.strip() if failed else "", end="\n" if failed else "")
+    explained = personalities.NORMALISATIONS if personality else NORMALISATIONS
+    print(explained.strip() if failed else "", end="\n" if failed else "")
     for name, reason in skips.items():
         print("skip %s: %s" % (name, reason))
     print("%d passed, %d failed" % (passed, failed) + (", %d skipped" % len(skips) if skips else ""))

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what the tests need when it is missing: the reference dumb-init,
-# tini, busybox-static, runc, util-linux's unshare, Python for the compat suite,
+# tini and tini-static (the tini suite's reference), busybox-static, runc, util-linux's unshare, Python for the compat suite,
 # the musl targets; for the packages and their tests
 # (make deb, make package-test) debootstrap, file, man-db and PyYAML; for the
 # other architectures' builds (the Makefile's ARCH_TABLE) their Rust targets,
@@ -20,6 +20,7 @@ for extra in "$@"; do
 done
 need /usr/bin/dumb-init dumb-init
 need tini tini
+need tini-static tini
 # The container root file system needs a static busybox; Debian's plain
 # busybox package is dynamically linked.
 busybox_is_static() {
@@ -50,7 +51,8 @@ done
 # podman (packaging/tests/containers.sh) without its recommends: the tests
 # use vfs storage and no network (no fuse-overlayfs, slirp4netns, buildah),
 # and dbus-user-session would bring systemd. catatonit is what `podman run
-# --init` runs, compared there.
+# --init` runs, compared there, and the catatonit suite's reference
+# (make compat-catatonit).
 missing_podman=""
 command -v podman >/dev/null 2>&1 || missing_podman="$missing_podman podman"
 command -v catatonit >/dev/null 2>&1 || missing_podman="$missing_podman catatonit"
