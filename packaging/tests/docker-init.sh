@@ -101,39 +101,8 @@ else
 fi
 echo "INIT=$INIT, run as docker-init"
 
-# 1. docker info runs `docker-init --version` and reads tini's line,
-# "tini version X - git.Y": the init version it shows is Y (Debian's tini
-# prints no git part, and it shows nothing), "N/A" when the line is not
-# tini's. Y stops at the next dot: Docker splits "git.Y" on dots and takes
-# the second of exactly two parts.
-"$D/bin/docker-init" --version >"$WORK/version.out" 2>"$WORK/version.err"
-status=$?
-version_line=$(cat "$WORK/version.out")
-expect_eq "docker-init --version: exit status 0, nothing on stderr" "0 ''" "$status '$(cat "$WORK/version.err")'"
-if [[ $version_line =~ ^tini\ version\ [^\ ]+(\ -\ git\.([^.]+))?$ ]]; then
-    ok "docker-init --version prints one line in tini's shape: $version_line"
-else
-    fail "docker-init --version prints one line in tini's shape (tini version X - git.Y)" "$version_line"
-fi
-commit=${BASH_REMATCH[2]:-}
-expect_eq "docker info: Init Binary is the docker-init link" "$D/bin/docker-init" "$(eng info --format '{{.InitBinary}}')"
-expect_eq "docker info: init version is what docker-init --version says after git." "$commit" \
-    "$(eng info --format '{{.InitCommit.ID}}')"
-eng info >"$WORK/info.out" 2>&1
-expect_grep "docker info: the init version line" "^ init version: $commit\$" "$WORK/info.out"
-if grep -q "failed to parse\|failed to retrieve" "$D/dockerd.log"; then
-    fail "dockerd reads docker-init's version" "$(grep "failed to parse\|failed to retrieve" "$D/dockerd.log" | head -n 2)"
-else
-    ok "dockerd reads docker-init's version (no warning in its log)"
-fi
-# Ours (it answers as dumb-init when told to) names its own version there.
-if [ "$(DUMB_INIT_PERSONALITY=dumb-init "$INIT" -V 2>&1)" = "dumb-init v$CARGO_VERSION" ]; then
-    if [[ $commit =~ ${CARGO_VERSION//./[^.]} ]]; then
-        ok "docker info: our init version names $CARGO_VERSION ($commit)"
-    else
-        fail "docker info: our init version names $CARGO_VERSION" "init version: '$commit'"
-    fi
-fi
+# 1. docker info and the version it reads from docker-init --version.
+docker_info_checks "$D/bin/docker-init" "$D/dockerd.log" "$D/bin/docker-init" --version
 
 # 2. The image, then the checks: tini's statuses and signals.
 init_image localhost/dumb-init-rs-test/busybox-static || { summary; exit 1; }

@@ -130,6 +130,47 @@ zombies_under() {
     echo "$count"
 }
 
+# docker_info_checks INIT_BINARY DOCKERD_LOG COMMAND...: `docker info` runs
+# `docker-init --version` (COMMAND runs it as dockerd does) and reads tini's
+# line, "tini version X - git.Y": the init version it shows is Y (Debian's
+# tini prints no git part, and it shows nothing), "N/A" when the line is not
+# tini's, with a warning in DOCKERD_LOG. Y stops at the next dot: Docker
+# splits "git.Y" on dots and takes the second of exactly two parts. Its Init
+# Binary is INIT_BINARY. When INIT is ours (it answers as dumb-init when
+# told to), Y names our version.
+docker_info_checks() {
+    local init_binary=$1 log=$2 status version_line commit
+    shift 2
+    "$@" >"$WORK/version.out" 2>"$WORK/version.err"
+    status=$?
+    version_line=$(cat "$WORK/version.out")
+    expect_eq "docker-init --version: exit status 0, nothing on stderr" "0 ''" \
+        "$status '$(cat "$WORK/version.err")'"
+    if [[ $version_line =~ ^tini\ version\ [^\ ]+(\ -\ git\.([^.]+))?$ ]]; then
+        ok "docker-init --version prints one line in tini's shape: $version_line"
+    else
+        fail "docker-init --version prints one line in tini's shape (tini version X - git.Y)" "$version_line"
+    fi
+    commit=${BASH_REMATCH[2]:-}
+    expect_eq "docker info: Init Binary is $init_binary" "$init_binary" "$(eng info --format '{{.InitBinary}}')"
+    expect_eq "docker info: init version is what docker-init --version says after git. ('$commit')" "$commit" \
+        "$(eng info --format '{{.InitCommit.ID}}')"
+    eng info >"$WORK/info.out" 2>&1
+    expect_grep "docker info: the init version line" "^ init version: $commit\$" "$WORK/info.out"
+    if grep -q "failed to parse\|failed to retrieve" "$log"; then
+        fail "dockerd reads docker-init's version" "$(grep "failed to parse\|failed to retrieve" "$log" | head -n 2)"
+    else
+        ok "dockerd reads docker-init's version (no warning in its log)"
+    fi
+    if [ "$(DUMB_INIT_PERSONALITY=dumb-init "$INIT" -V 2>&1)" = "dumb-init v$CARGO_VERSION" ]; then
+        if [[ $commit =~ ${CARGO_VERSION//./[^.]} ]]; then
+            ok "docker info: our init version names $CARGO_VERSION ($commit)"
+        else
+            fail "docker info: our init version names $CARGO_VERSION" "init version: '$commit'"
+        fi
+    fi
+}
+
 # pid1_checks LABEL: process 1 of a `run --init` container is INIT, run as
 # INIT_MOUNT -- COMMAND; USR1 sent with `kill -s USR1` ends a sleeping
 # entrypoint, and the container's exit code says so (128+10).
