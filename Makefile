@@ -317,7 +317,8 @@ reproducible-test: deps dist
 	bash packaging/tests/reproducible.sh
 
 # Ours (the static build) beside the reference dumb-init and tini: one table of
-# medians and ratios, then ours' bytes per crate (cargo bloat, installed when
+# medians and ratios, a second of the static build run by the name tini beside
+# tini-static (--as-tini), then ours' bytes per crate (cargo bloat, installed when
 # missing). Compiles its C helpers (the floor init among them), and the
 # reference by its own static recipe from Debian's source (adding a deb-src
 # entry when apt has none), into target/bench; about 5 minutes. Another build
@@ -326,7 +327,7 @@ reproducible-test: deps dist
 # commit's beside the current ones:
 #   make bench BENCH_EXTRA='--ours "old=PATH" --compare "ours (static)=old"'
 BENCH_BUILDS := --ours "ours (static)=$(STATIC_BIN)" \
-	--crates "ours (static)=--release --target $(MUSL_TARGET)" \
+	--crates "ours (static)=--release --target $(MUSL_TARGET)" --as-tini "ours (static)" \
 	--ours "ours (small)=$(SMALL_BIN)" --size-budget "ours (small)=100" \
 	--crates "ours (small)=+$(SMALL_TOOLCHAIN) --release --target $(MUSL_TARGET) $(subst ",\",$(call small_flags,$(MUSL_TARGET)))"
 BENCH_DEPS := valgrind:valgrind taskset:util-linux strip:binutils xz:xz-utils

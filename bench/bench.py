@@ -28,6 +28,12 @@ every round, so that drift in the machine's state falls on all alike):
             `INIT true` and per forwarded signal: repeatable, where the
             times above are bound by the kernel and by the machine's noise.
 
+With `--as-tini LABEL`, that build of ours is also run by the name tini
+(a link), which makes it tini, beside Debian's tini-static: launch, round
+trip and reaping, in the same rounds, both as `tini --` with
+TINI_SUBREAPER=1 (tini's -s), in a second table with the ratio of ours as
+tini to tini-static.
+
 Every time is a median over rounds. Prints one table, with the ratio of each
 build of ours to the reference and the budgets from the project's contract,
 and the ratio of each init to the floor for launch, round trip and reaping;
@@ -39,6 +45,7 @@ bloat, on an unstripped build of the same profile). Progress goes to stderr.
     python3 bench/bench.py --ours "ours (static)=PATH" --ours "ours (small)=PATH" \
         --crates "ours (static)=--release --target x86_64-unknown-linux-musl"
     python3 bench/bench.py --ours "new=PATH" --ours "old=PATH" --compare "new=old"
+    python3 bench/bench.py --ours "ours (static)=PATH" --as-tini "ours (static)"
 """
 
 import argparse
@@ -80,11 +87,17 @@ class Init:
     binary: Path
     prefix: list
     static_binary: Path = None  # a static build of the same init, when known
+    env: dict = field(default_factory=dict)  # variables the init is run with
     samples: dict = field(default_factory=dict)
     marks: dict = field(default_factory=dict)  # figure -> note after the value
 
     def command(self, *argv):
         return [*self.prefix, *map(str, argv)]
+
+    def environ(self):
+        """The environment to run a command under this init with (the
+        helpers pass theirs on to the init)."""
+        return {**os.environ, **self.env} if self.env else None
 
     def record(self, figure, value):
         self.samples.setdefault(figure, []).append(value)
@@ -131,9 +144,10 @@ def rotations(inits, rounds):
         yield inits[shift:] + inits[:shift]
 
 
-def run_quietly(argv):
+def run_quietly(argv, env=None):
     argv = [str(arg) for arg in argv]
-    result = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    result = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            env=env)
     if result.returncode != 0:
         sys.exit(f"bench: {' '.join(argv)} failed: {result.stderr.strip()}")
     return result.stdout.split()
@@ -148,7 +162,8 @@ def measure_launch(inits, helpers, rounds, count):
     for order in rotations(inits, rounds):
         direct = int(run_quietly([helpers["launch"], count, true])[0])
         for init in order:
-            under = int(run_quietly([helpers["launch"], count, *init.command("true")])[0])
+            under = int(run_quietly([helpers["launch"], count, *init.command("true")],
+                                    init.environ())[0])
             init.record("launch_us", (under - direct) / count / 1e3)
 
 
@@ -166,10 +181,10 @@ def measure_latency(inits, helpers, rounds, count):
     for order in rotations(inits, rounds):
         for init in order:
             ping = [helpers["pingpong"], count, *init.command(helpers["pong"])]
-            median, p90 = run_quietly(on_one_cpu(ping))
+            median, p90 = run_quietly(on_one_cpu(ping), init.environ())
             init.record("latency_us", int(median) / 1e3)
             init.record("latency_p90_us", int(p90) / 1e3)
-            median, _ = run_quietly(ping)
+            median, _ = run_quietly(ping, init.environ())
             init.record("latency_2cpu_us", int(median) / 1e3)
 
 
@@ -188,7 +203,7 @@ def measure_reaping(inits, helpers, rounds, count):
     for order in rotations(inits, rounds):
         for init in order:
             argv = on_one_cpu([*pid_namespace(), *init.command(helpers["orphans"], count)])
-            elapsed = run_quietly(argv)
+            elapsed = run_quietly(argv, init.environ())
             init.record("reap_ms", int(elapsed[-1]) / 1e6)
 
 
@@ -515,6 +530,32 @@ def table(ours_builds, reference, tini, floor, table_rows, size_budgets):
     return markdown(header, lines)
 
 
+def tini_table(ours_tini, tini_static, launch_count, reap_count):
+    """Ours run as tini beside tini-static: each one's median, the median of
+    the per-round ratios ours/tini-static, the rounds in which ours was no
+    worse, and whether it is within noise of tini-static (see `verdict`)."""
+    header = ["figure", "budget", tini_static.label, ours_tini.label, "/tini-static",
+              "<= tini-static", "holds"]
+    lines = []
+    for title, key, digits in (
+        (f"launch overhead, us per `true` (x{launch_count})", "launch_us", 1),
+        ("signal round trip on one CPU, median us", "latency_us", 1),
+        ("signal round trip on two CPUs, median us", "latency_2cpu_us", 1),
+        (f"reap {reap_count:,} orphans as PID 1 on one CPU, ms", "reap_ms", 1),
+    ):
+        ratio, no_worse, rounds = paired_ratio(ours_tini, tini_static, key)
+        lines.append([
+            title,
+            "within noise",
+            render(tini_static.median(key), digits),
+            render(ours_tini.median(key), digits),
+            "n/a" if ratio is None else f"{ratio:.2f}",
+            f"{no_worse}/{rounds}" if rounds > 1 else "",
+            "n/a" if ratio is None else verdict(ratio, no_worse, rounds),
+        ])
+    return markdown(header, lines)
+
+
 def comparison(new, old, table_rows):
     """Two builds of ours, figure by figure: each one's median, the median of
     the per-round ratios new/old, the rounds in which new was no worse, and
@@ -711,6 +752,10 @@ def main():
         "--size-budget", action="append", type=labelled, default=[], metavar="LABEL=KIB",
         help=f"that build's size budget (default {SIZE_BUDGET_KIB} KiB)",
     )
+    parser.add_argument(
+        "--as-tini", metavar="LABEL",
+        help="also run that --ours build by the name tini beside tini-static (second table)",
+    )
     parser.add_argument("--helpers", type=Path, default=Path("target/bench"))
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke test")
     parser.add_argument(
@@ -732,6 +777,8 @@ def main():
         if label not in labels:
             parser.error(f"--size-budget {label!r}: no --ours with that label")
         own_budgets[label] = int(kib_text)
+    if args.as_tini is not None and args.as_tini not in labels:
+        parser.error(f"--as-tini {args.as_tini!r}: no --ours with that label")
     size_budgets = [own_budgets.get(label, SIZE_BUDGET_KIB) for label in labels]
 
     check_reference()
@@ -771,17 +818,35 @@ def main():
     )
     floor = Init("floor", "floor", helpers["floor"], [str(helpers["floor"])])
     inits = [*ours_builds, reference, tini, floor]
+    # Ours by the name tini (the name picks the personality) and tini-static,
+    # the same command line each: `tini --`, and TINI_SUBREAPER=1 for tini's
+    # -s, as "tini -s" has it above.
+    tini_pair = []
+    if args.as_tini is not None:
+        if not TINI_STATIC.exists():
+            sys.exit(f"bench: --as-tini: no {TINI_STATIC} to set ours beside")
+        build = next(b for b in ours_builds if b.label == args.as_tini)
+        link = args.helpers / "as-tini" / "tini"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(build.binary)
+        subreaper = {"TINI_SUBREAPER": "1"}
+        tini_pair = [
+            Init("tini-static", "tini-static", TINI_STATIC, [str(TINI_STATIC), "--"],
+                 env=subreaper),
+            Init("ours-tini", f"{build.label} as tini", link, [str(link), "--"], env=subreaper),
+        ]
 
     started = time.monotonic()
     record_sizes([*ours_builds, reference, tini])  # the floor is a yardstick, not a contender
     if not args.sizes_only:
-        measure_launch(inits, helpers, launch_rounds, launch_count)
-        measure_latency(inits, helpers, latency_rounds, latency_count)
+        measure_launch([*inits, *tini_pair], helpers, launch_rounds, launch_count)
+        measure_latency([*inits, *tini_pair], helpers, latency_rounds, latency_count)
         # tini -s signals its child, not the group: not the comparison here.
         tree_inits = [build for build in ours_builds if has_tree(build)]
         measure_tree([*ours_builds, reference, floor], tree_inits, helpers, tree_rounds,
                      tree_shapes)
-        measure_reaping(inits, helpers, reap_rounds, reap_count)
+        measure_reaping([*inits, *tini_pair], helpers, reap_rounds, reap_count)
         measure_instructions(inits, helpers, 100, 1100)
         measure_idle(inits, idle_windows, idle_seconds)
         progress(f"measured in {time.monotonic() - started:.0f} s")
@@ -795,8 +860,8 @@ def main():
     if not args.sizes_only:
         print(
             f"medians of {launch_rounds}/{latency_rounds}/{tree_rounds}/{reap_rounds}/"
-            f"{idle_windows} rounds (launch/latency/tree/reaping/idle), the {len(inits)} inits "
-            "interleaved in each round;"
+            f"{idle_windows} rounds (launch/latency/tree/reaping/idle), the "
+            f"{len(inits) + len(tini_pair)} inits interleaved in each round;"
         )
         print(
             "/ref = median of the per-round ratios of the build on its left to the reference; "
@@ -844,6 +909,16 @@ def main():
     print()
     table_rows = rows(launch_count, reap_count, idle_seconds, tree_shapes, size_budgets)
     print(table(ours_builds, reference, tini, floor, table_rows, size_budgets))
+    if tini_pair and not args.sizes_only:
+        tini_static, ours_tini = tini_pair
+        print()
+        print(
+            f"{ours_tini.label} ({ours_tini.binary} -> {ours_tini.binary.resolve()}) beside "
+            f"{TINI_STATIC} ({tini_version()}), both as `tini --` with TINI_SUBREAPER=1, in "
+            "the same rounds as above; /tini-static = median of the per-round ratios:"
+        )
+        print()
+        print(tini_table(ours_tini, tini_static, launch_count, reap_count))
     for new, old in args.compare:
         print()
         print(

@@ -1,10 +1,13 @@
 #!/bin/sh
 # Builds target/debian/dumb-init-rs_<version>_<arch>.deb from a static
-# binary, with dpkg-deb and the hand-kept files in packaging/debian/. The
-# architecture is Debian's name, amd64 (the default) or arm64, and the binary
-# must be a static executable for it.
+# binary, and beside it dumb-init-rs-inits_<version>_<arch>.deb (the names
+# tini, tini-static and catatonit as links to it), with dpkg-deb and the
+# hand-kept files in packaging/debian/; prints the two paths, one a line.
+# The architecture is Debian's name (amd64, the default, arm64, ppc64el,
+# s390x, armhf, i386 or riscv64), and the binary must be a static executable
+# for it.
 #
-#   sh packaging/build-deb.sh path/to/static/dumb-init [amd64|arm64]
+#   sh packaging/build-deb.sh path/to/static/dumb-init [DEBIAN_ARCH]
 #
 # The upstream version comes from Cargo.toml; the Debian revision from the
 # top entry of packaging/debian/changelog, which must name the same upstream
@@ -77,9 +80,32 @@ export SOURCE_DATE_EPOCH
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+mkdir -p "$out"
+
+# build_package NAME ROOT CONTROL [BUILT_USING]: the control file from the
+# template CONTROL, md5sums, time stamps, then target/debian/NAME_..._ARCH.deb
+# from ROOT; prints its path.
+build_package() {
+    name=$1 pkgroot=$2
+    # Apparent sizes: the blocks a file system allots differ between file
+    # systems, and so would the control file.
+    installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$pkgroot" | cut -f1)
+    sed -e "s/@VERSION@/$deb_version/g" -e "s/@INSTALLED_SIZE@/$installed_size/" -e "s/@ARCH@/$arch/" \
+        "$3" >"$pkgroot/DEBIAN/control"
+    if [ -n "${4:-}" ]; then
+        sed -i "/^Installed-Size:/a Built-Using: $4" "$pkgroot/DEBIAN/control"
+    fi
+    (cd "$pkgroot" && find usr -type f -exec md5sum {} + | LC_ALL=C sort -k 2) >"$pkgroot/DEBIAN/md5sums"
+    chmod 644 "$pkgroot/DEBIAN/control" "$pkgroot/DEBIAN/md5sums"
+    find "$pkgroot" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+    deb=$out/${name}_${deb_version}_${arch}.deb
+    dpkg-deb --root-owner-group -Zxz --build "$pkgroot" "$deb" >/dev/null
+    echo "$deb"
+}
+
+# dumb-init-rs: the binary, its man page and the guides.
 root=$stage/root
 doc=$root/usr/share/doc/dumb-init-rs
-
 install -d -m 755 "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/man/man1" "$doc" \
     "$root/usr/share/lintian/overrides"
 install -m 755 "$binary" "$root/usr/bin/dumb-init"
@@ -91,20 +117,24 @@ for guide in why-an-init.md migrating.md extensions.md packaging.md; do
 done
 install -m 644 "$debian/lintian-overrides" "$root/usr/share/lintian/overrides/dumb-init-rs"
 chmod 644 "$root/usr/share/man/man1/dumb-init.1.gz" "$doc/changelog.Debian.gz"
+build_package dumb-init-rs "$root" "$debian/control" "$built_using"
 
-# Apparent sizes: the blocks a file system allots differ between file
-# systems, and so would the control file.
-installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s/@VERSION@/$deb_version/" -e "s/@INSTALLED_SIZE@/$installed_size/" -e "s/@ARCH@/$arch/" \
-    "$debian/control" >"$root/DEBIAN/control"
-if [ -n "$built_using" ]; then
-    sed -i "/^Installed-Size:/a Built-Using: $built_using" "$root/DEBIAN/control"
-fi
-(cd "$root" && find usr -type f -exec md5sum {} + | LC_ALL=C sort -k 2) >"$root/DEBIAN/md5sums"
-chmod 644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
-find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-
-mkdir -p "$out"
-deb=$out/dumb-init-rs_${deb_version}_${arch}.deb
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
-echo "$deb"
+# dumb-init-rs-inits: no file of its own but the links, at the paths where
+# Debian's tini and catatonit put their programs (docker.io's
+# /usr/bin/docker-init is a link to tini-static; podman's default init is
+# /usr/libexec/podman/catatonit, a link to catatonit as Debian's catatonit
+# has it), and man pages that lead to dumb-init(1). dumb-init picks its
+# personality by the name it is run by, and the link's name is that name.
+# Its copyright and changelog are dumb-init-rs's: one source, one version.
+inits=$stage/inits
+inits_doc=$inits/usr/share/doc/dumb-init-rs-inits
+install -d -m 755 "$inits/DEBIAN" "$inits/usr/bin" "$inits/usr/libexec/podman" "$inits/usr/share/man/man1" \
+    "$inits_doc" "$inits/usr/share/lintian/overrides"
+for name in tini tini-static catatonit; do
+    ln -s dumb-init "$inits/usr/bin/$name"
+    ln -s dumb-init.1.gz "$inits/usr/share/man/man1/$name.1.gz"
+done
+ln -s ../../bin/catatonit "$inits/usr/libexec/podman/catatonit"
+install -m 644 "$doc/changelog.Debian.gz" "$doc/copyright" "$inits_doc/"
+install -m 644 "$debian/lintian-overrides-inits" "$inits/usr/share/lintian/overrides/dumb-init-rs-inits"
+build_package dumb-init-rs-inits "$inits" "$debian/control-inits"

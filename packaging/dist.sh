@@ -1,12 +1,13 @@
 #!/bin/sh
 # make dist: the release files in target/dist/: one static binary per
 # architecture, named as dumb-init names its own (dumb-init_<version>_<what
-# `uname -m` prints there>), one .deb per Debian architecture, one wheel per
-# architecture, the pure-Python stand-in wheel that pip takes everywhere else
-# (macOS...), and SHA256SUMS over all of them. Two runs from the same
-# commit give the same bytes, in any directory: the binaries carry no build
-# paths (the Makefile remaps them) and the .debs' and wheels' time stamps are
-# the last commit's (build-deb.sh, wheel.py).
+# `uname -m` prints there>), two .debs per Debian architecture (dumb-init-rs
+# and dumb-init-rs-inits), one wheel per architecture, the pure-Python
+# stand-in wheel that pip takes everywhere else (macOS...), and SHA256SUMS
+# over all of them. Two runs from the same commit give the same bytes, in
+# any directory: the binaries carry no build paths (the Makefile remaps
+# them) and the .debs' and wheels' time stamps are the last commit's
+# (build-deb.sh, wheel.py).
 # packaging/tests/reproducible.sh checks it.
 #
 #   sh packaging/dist.sh UNAME_M DEBIAN_ARCH BINARY [UNAME_M DEBIAN_ARCH BINARY]...
@@ -32,10 +33,13 @@ install -m 644 "$(python3 "$top/packaging/wheel.py" --stand-in)" "$stage/"
 while [ "$#" -gt 0 ]; do
     machine=$1 deb_arch=$2 binary=$3
     shift 3
-    deb=$(sh "$top/packaging/build-deb.sh" "$binary" "$deb_arch")
+    # build-deb.sh prints its two .debs' paths (dumb-init-rs and
+    # dumb-init-rs-inits), one a line.
+    debs=$(sh "$top/packaging/build-deb.sh" "$binary" "$deb_arch")
     wheel=$(python3 "$top/packaging/wheel.py" "$binary" "$machine")
     install -m 755 "$binary" "$stage/dumb-init_${version}_$machine"
-    install -m 644 "$deb" "$wheel" "$stage/"
+    echo "$debs" | while read -r deb; do install -m 644 "$deb" "$stage/" || exit 1; done
+    install -m 644 "$wheel" "$stage/"
 done
 
 rm -rf "$dist"

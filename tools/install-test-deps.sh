@@ -6,8 +6,8 @@
 # other architectures' builds (the Makefile's ARCH_TABLE) their Rust targets,
 # Debian's cross gcc and static glibc where the target is -gnu, and
 # qemu-user-static (which tools/binfmt-qemu.sh registers while a test runs);
-# for the container tests podman and catatonit; for the wheel tests python3's
-# venv.
+# for the container tests podman, catatonit and docker.io; for the wheel
+# tests python3's venv.
 # Needs root for apt; does nothing that is already there.
 #
 # Extra needs come as COMMAND:PACKAGE arguments (`make bench` adds valgrind).
@@ -48,14 +48,19 @@ for cross in powerpc64le-linux-gnu:ppc64el s390x-linux-gnu:s390x arm-linux-gnuea
     need "$triple-gcc" "gcc-$triple"
 done
 
-# podman (packaging/tests/containers.sh) without its recommends: the tests
-# use vfs storage and no network (no fuse-overlayfs, slirp4netns, buildah),
-# and dbus-user-session would bring systemd. catatonit is what `podman run
-# --init` runs, compared there, and the catatonit suite's reference
-# (make compat-catatonit).
+# podman (packaging/tests/containers.sh, podman-init.sh) and docker.io
+# (packaging/tests/docker-init.sh) without their recommends: the tests use
+# vfs storage and no network (no fuse-overlayfs, slirp4netns, buildah), and
+# dbus-user-session would bring systemd. catatonit is what `podman run
+# --init` runs, and tini-static (docker.io's /usr/bin/docker-init) what
+# `docker run --init` runs, compared there and the references of the
+# catatonit and tini suites (make compat-catatonit, make compat-tini). The
+# tests start a dockerd of their own: the package's service is not started
+# (see below).
 missing_podman=""
 command -v podman >/dev/null 2>&1 || missing_podman="$missing_podman podman"
 command -v catatonit >/dev/null 2>&1 || missing_podman="$missing_podman catatonit"
+[ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || missing_podman="$missing_podman docker.io"
 
 if [ -n "$missing" ] || [ -n "$missing_podman" ]; then
     if [ "$(id -u)" != 0 ]; then
@@ -65,9 +70,22 @@ if [ -n "$missing" ] || [ -n "$missing_podman" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     [ -z "$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
-    # shellcheck disable=SC2086
-    [ -z "$missing_podman" ] ||
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing_podman >/dev/null
+    if [ -n "$missing_podman" ]; then
+        # docker.io's and containerd's maintainer scripts start their
+        # services through invoke-rc.d, which asks policy-rc.d first: where
+        # the machine has none, one that says no (101) for this install.
+        policy=/usr/sbin/policy-rc.d
+        made_policy=""
+        if [ ! -e "$policy" ]; then
+            printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+        fi
+        status=0
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing_podman >/dev/null ||
+            status=$?
+        [ -z "$made_policy" ] || rm -f "$policy"
+        [ "$status" = 0 ] || exit "$status"
+    fi
 fi
 
 # PyYAML for the python3 on PATH, which need not be Debian's.

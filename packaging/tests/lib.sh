@@ -107,10 +107,9 @@ children() {
 # The process's name as the kernel records it (what ps shows).
 comm_of() { cat /proc/"$1"/comm 2>/dev/null; }
 
-# busybox_root DIR: a root file system with nothing but busybox-static (every
-# applet linked in /bin, as an Alpine base or a busybox image has it) and our
-# static binary as /usr/bin/dumb-init.
-busybox_root() {
+# busybox_base DIR: a root file system with nothing but busybox-static (every
+# applet linked in /bin, as an Alpine base or a busybox image has it).
+busybox_base() {
     local dir=$1 applet
     mkdir -p "$dir/bin" "$dir/usr/bin" "$dir/etc" "$dir/tmp" "$dir/proc" "$dir/dev" "$dir/sys"
     chmod 1777 "$dir/tmp"
@@ -118,9 +117,14 @@ busybox_root() {
     for applet in $(/bin/busybox --list); do
         [ "$applet" = busybox ] || ln -sf busybox "$dir/bin/$applet"
     done
-    install -m 755 "$STATIC_BIN" "$dir/usr/bin/dumb-init"
     # runc mounts a /dev of its own; under unshare --root the root's is used.
     mknod -m 666 "$dir/dev/null" c 1 3
+}
+
+# busybox_root DIR: busybox_base with our static binary as /usr/bin/dumb-init.
+busybox_root() {
+    busybox_base "$1"
+    install -m 755 "$STATIC_BIN" "$1/usr/bin/dumb-init"
 }
 
 # runc_start ID ROOTFS OUTFILE [NAME=VALUE...] -- ARGS...: runs ARGS as the

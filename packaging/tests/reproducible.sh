@@ -70,16 +70,17 @@ expected=$({
     for arch in "${!DEB_ARCH[@]}"; do
         echo "dumb-init_${CARGO_VERSION}_$arch"
         echo "dumb-init-rs_${deb_version}_${DEB_ARCH[$arch]}.deb"
+        echo "dumb-init-rs-inits_${deb_version}_${DEB_ARCH[$arch]}.deb"
         echo "dumb_init_rs-$CARGO_VERSION-py2.py3-none-${TAGS[$arch]}.whl"
     done
     echo "$STAND_IN"
 } | LC_ALL=C sort | tr '\n' ' ')
-expect_eq "target/dist holds a binary, a .deb and a wheel per architecture, the stand-in wheel (22 files) and SHA256SUMS" \
+expect_eq "target/dist holds a binary, two .debs and a wheel per architecture, the stand-in wheel (29 files) and SHA256SUMS" \
     "SHA256SUMS $expected" "$(cd "$first" 2>/dev/null && LC_ALL=C ls | tr '\n' ' ')"
 # Every file of the second build, and its line in SHA256SUMS, is the first's.
 built=${subset:-${!DEB_ARCH[*]}}
-expect_eq "the second build made a binary, a .deb and a wheel for each of its architectures ($built), and the stand-in" \
-    $((3 * $(wc -w <<<"$built") + 1)) "$(find "$second" -maxdepth 1 -type f ! -name SHA256SUMS | wc -l)"
+expect_eq "the second build made a binary, two .debs and a wheel for each of its architectures ($built), and the stand-in" \
+    $((4 * $(wc -w <<<"$built") + 1)) "$(find "$second" -maxdepth 1 -type f ! -name SHA256SUMS | wc -l)"
 for file in "$second"/*; do
     name=$(basename "$file")
     [ "$name" = SHA256SUMS ] && continue
@@ -113,6 +114,10 @@ for arch in "${!DEB_ARCH[@]}"; do
     expect_eq "the ${DEB_ARCH[$arch]} .deb says Architecture: ${DEB_ARCH[$arch]} and holds dumb-init_${CARGO_VERSION}_$arch" \
         "${DEB_ARCH[$arch]} same" \
         "$(dpkg-deb -f "$deb" Architecture 2>&1) $(cmp -s "$binary" <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/dumb-init) && echo same)"
+    inits=$first/dumb-init-rs-inits_${deb_version}_${DEB_ARCH[$arch]}.deb
+    expect_eq "the ${DEB_ARCH[$arch]} dumb-init-rs-inits .deb says Architecture: ${DEB_ARCH[$arch]} and depends on that dumb-init-rs" \
+        "${DEB_ARCH[$arch]} dumb-init-rs (= $deb_version)" \
+        "$(dpkg-deb -f "$inits" Architecture 2>&1) $(dpkg-deb -f "$inits" Depends 2>&1)"
 done
 expect_eq "the .debs' time stamps are the commit's" \
     "$(date -u -d "@$(git -C "$TOP" log -1 --format=%ct "$commit")" '+%Y-%m-%d %H:%M')" \
