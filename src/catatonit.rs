@@ -177,6 +177,7 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
         supervision: Supervision {
             rewrites: RewriteTable::default(),
             term_at_exit: false,
+            stop_with_the_command: false,
             swallowed: stops,
             report_reaped: debug,
             ..Supervision::default()

@@ -166,6 +166,9 @@ pub struct Supervision {
     pub swallowed: u64,
     /// Say each process reaped that is not the command (tini's `-w`).
     pub report_reaped: bool,
+    /// A job-control stop passed on stops dumb-init too (dumb-init, so
+    /// that Ctrl-Z suspends the whole session); not tini, not catatonit.
+    pub stop_with_the_command: bool,
 }
 
 impl Default for Supervision {
@@ -181,6 +184,7 @@ impl Default for Supervision {
             term_at_exit: true,
             swallowed: 0,
             report_reaped: false,
+            stop_with_the_command: true,
         }
     }
 }

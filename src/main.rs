@@ -69,7 +69,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         if config.init.close_descriptors {
             process_tree::close_descriptors_from(3);
         }
-        return supervisor::pause(config.log);
+        return supervisor::pause(&signals.waited, config.log);
     }
     let path = spawn::path_variable();
     let mut plan = spawn::ExecPlan::new(&config.command, path.as_ref().map(|p| p.as_bytes()))
@@ -114,7 +114,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         target,
         config.mode,
         config.supervision,
-        hand_off,
+        (hand_off, signals.waited),
         config.log,
     );
     if config.init.chdir_root

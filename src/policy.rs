@@ -121,6 +121,7 @@ pub(crate) enum Action {
 pub(crate) struct Policy {
     wait_tree: bool,
     term_at_exit: bool,
+    stop_with_the_command: bool,
     grace_period: Duration,
     rewrites: RewriteTable,
     delays: DelayTable,
@@ -156,6 +157,7 @@ impl Policy {
         Policy {
             wait_tree: settings.wait_tree,
             term_at_exit: settings.term_at_exit,
+            stop_with_the_command: settings.stop_with_the_command,
             grace_period: settings.grace_period,
             rewrites: settings.rewrites.clone(),
             delays: settings.delays.clone(),
@@ -279,7 +281,8 @@ impl Policy {
         match self.holds.arrive(signal, &self.delays, hook, || now) {
             Arrival::Forward => {
                 let translation = self.rewrites.translate(signal);
-                self.forward(translation, suspends(signal), now, actions);
+                let suspend = self.stop_with_the_command && suspends(signal);
+                self.forward(translation, suspend, now, actions);
             }
             Arrival::Held { period, hook } => actions.push(Action::Held {
                 signal,
@@ -361,7 +364,8 @@ impl Policy {
             while let Some(signal) = self.holds.take_due(|| now) {
                 actions.push(Action::HoldEnded(signal));
                 let translation = self.rewrites.translate(signal);
-                self.forward(translation, suspends(signal), now, actions);
+                let suspend = self.stop_with_the_command && suspends(signal);
+                self.forward(translation, suspend, now, actions);
             }
         }
         if let (Some(exit), Some(Some(ends))) = (self.command, self.grace_ends)

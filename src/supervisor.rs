@@ -23,6 +23,11 @@ use crate::terminal::HandOff;
 /// What the command's signal state is to be, as `take_over_signals` found
 /// the init's.
 pub struct CommandSignals {
+    /// The signals the supervisor waits for: all but those the init leaves
+    /// to their default action or ignores (a synchronous signal waited for
+    /// would be taken and passed on instead of ending the init, as it ends
+    /// tini and catatonit).
+    pub waited: KernelSigset,
     /// The mask to exec with.
     pub for_the_command: KernelSigset,
     /// Signals the init ignores that the command gets at their default.
@@ -38,18 +43,24 @@ pub struct CommandSignals {
 pub fn take_over_signals(init: &Init) -> CommandSignals {
     let started_with = kernel_signals::current_mask();
     kernel_signals::block(&KernelSigset::all());
-    if init.unblocked != 0 {
-        kernel_signals::unblock(&KernelSigset::none().with(init.unblocked, true));
+    // An ignored signal that is blocked is still queued: unblocked, the
+    // kernel drops it.
+    let not_waited = init.unblocked | init.ignored;
+    if not_waited != 0 {
+        kernel_signals::unblock(&KernelSigset::none().with(not_waited, true));
     }
     let default_again = kernel_signals::ignore(init.ignored);
+    let waited = KernelSigset::all().with(not_waited, false);
     match init.inherited_mask_plus {
         Some(plus) => CommandSignals {
+            waited,
             for_the_command: started_with.with(plus, true),
             default_again,
         },
         None => {
             kernel_signals::reset_dispositions();
             CommandSignals {
+                waited,
                 for_the_command: KernelSigset::none(),
                 default_again,
             }
@@ -59,9 +70,9 @@ pub fn take_over_signals(init: &Init) -> CommandSignals {
 
 /// catatonit's `-P`: no command; waits for SIGINT or SIGTERM and exits 0,
 /// reaping what it adopts meanwhile; every other signal is dropped.
-pub fn pause(log: Log) -> i32 {
+pub fn pause(waited: &KernelSigset, log: Log) -> i32 {
     loop {
-        match kernel_signals::wait(&KernelSigset::all(), None).map(|r| r.signal) {
+        match kernel_signals::wait(waited, None).map(|r| r.signal) {
             Some(nix::libc::SIGINT | nix::libc::SIGTERM) => return 0,
             Some(SIGCHLD) => while let Reaped::One(..) = reap(log, WaitPidFlag::WNOHANG) {},
             _ => {}
@@ -145,12 +156,13 @@ pub(crate) enum Step {
 }
 
 /// Decides what a received signal means. Consumes a pending hand-off ignore.
-/// `swallowed`: signals dropped (bit N: signal N).
+/// `swallowed`: signals dropped (bit N: signal N); `stops`: whether a
+/// job-control stop passed on stops dumb-init too.
 pub(crate) fn decide(
     received: Received,
     hand_off: &mut HandOff,
     rewrites: &RewriteTable,
-    swallowed: u64,
+    (swallowed, stops): (u64, bool),
 ) -> Step {
     let signal = received.signal;
     if signal == SIGPIPE && received.sent_by_self() {
@@ -173,7 +185,7 @@ pub(crate) fn decide(
     }
     Step::Forward {
         translation: rewrites.translate(signal),
-        suspend_self: suspends(signal),
+        suspend_self: stops && suspends(signal),
     }
 }
 
@@ -191,6 +203,10 @@ pub struct Supervisor {
     exit_remap: ExitRemap,
     /// Signals dropped (bit N: signal N).
     swallowed: u64,
+    /// The signals waited for (see `CommandSignals`).
+    waited: KernelSigset,
+    /// A job-control stop passed on stops the supervisor too.
+    stop_with_the_command: bool,
     /// Say each process reaped that is not the command.
     report_reaped: bool,
     policy: Policy,
@@ -205,13 +221,13 @@ pub struct Supervisor {
 
 impl Supervisor {
     /// The supervisor of `child`, which is signalled through `target` while
-    /// it runs; in `mode`, with `settings`.
+    /// it runs; in `mode`, with `settings`, waiting for `waited`.
     pub fn new(
         child: Pid,
         target: ForwardTarget,
         mode: Mode,
         settings: Supervision,
-        hand_off: HandOff,
+        (hand_off, waited): (HandOff, KernelSigset),
         log: Log,
     ) -> Self {
         let rest = match (settings.tree || settings.wait_tree, mode) {
@@ -230,6 +246,8 @@ impl Supervisor {
             rewrites: settings.rewrites,
             exit_remap: settings.exit_remap,
             swallowed: settings.swallowed,
+            waited,
+            stop_with_the_command: settings.stop_with_the_command,
             report_reaped: settings.report_reaped,
             child_reaped: false,
             grace_started: None,
@@ -379,9 +397,14 @@ impl Supervisor {
     /// Waits for the next signal (up to `timeout`), decides what it means and
     /// logs it as the reference does; the caller carries the step out.
     fn next_step(&mut self, timeout: Option<Duration>) -> Option<Step> {
-        let received = kernel_signals::wait(&KernelSigset::all(), timeout)?;
+        let received = kernel_signals::wait(&self.waited, timeout)?;
         let signal = received.signal;
-        let step = decide(received, &mut self.hand_off, &self.rewrites, self.swallowed);
+        let step = decide(
+            received,
+            &mut self.hand_off,
+            &self.rewrites,
+            (self.swallowed, self.stop_with_the_command),
+        );
         if !matches!(step, Step::DropOwnSigpipe) {
             log::debug!(self.log, "Received signal {signal}.");
         }
@@ -573,7 +596,7 @@ impl Supervisor {
             if left.is_some_and(|left| left.is_zero()) {
                 return false;
             }
-            let _ = kernel_signals::wait(&KernelSigset::all(), left);
+            let _ = kernel_signals::wait(&self.waited, left);
         }
     }
 }
@@ -678,7 +701,7 @@ mod tests {
             sent(SIGTERM),
             &mut HandOff::default(),
             &RewriteTable::default(),
-            0,
+            (0, true),
         );
         assert_eq!(
             step,
@@ -697,7 +720,7 @@ mod tests {
             to: SIGUSR1,
         });
         assert_eq!(
-            decide(sent(SIGCHLD), &mut HandOff::default(), &table, 0),
+            decide(sent(SIGCHLD), &mut HandOff::default(), &table, (0, true)),
             Step::Reap
         );
     }
@@ -713,8 +736,8 @@ mod tests {
             from: SIGINT,
             to: 0,
         });
-        let term = decide(sent(SIGTERM), &mut HandOff::default(), &table, 0);
-        let int = decide(sent(SIGINT), &mut HandOff::default(), &table, 0);
+        let term = decide(sent(SIGTERM), &mut HandOff::default(), &table, (0, true));
+        let int = decide(sent(SIGINT), &mut HandOff::default(), &table, (0, true));
         assert!(
             matches!(term, Step::Forward { translation, .. } if translation.outgoing() == Some(SIGQUIT))
         );
@@ -727,7 +750,7 @@ mod tests {
     fn job_control_stops_become_sigstop_and_suspend_the_supervisor() {
         let table = default_setsid_table();
         for signal in [SIGTSTP, SIGTTOU, SIGTTIN] {
-            let step = decide(sent(signal), &mut HandOff::default(), &table, 0);
+            let step = decide(sent(signal), &mut HandOff::default(), &table, (0, true));
             assert_eq!(
                 step,
                 Step::Forward {
@@ -749,19 +772,19 @@ mod tests {
             sigcont: true,
         };
         assert_eq!(
-            decide(sent(SIGHUP), &mut hand_off, &table, 0),
+            decide(sent(SIGHUP), &mut hand_off, &table, (0, true)),
             Step::SwallowHandOff
         );
         assert_eq!(
-            decide(sent(SIGCONT), &mut hand_off, &table, 0),
+            decide(sent(SIGCONT), &mut hand_off, &table, (0, true)),
             Step::SwallowHandOff
         );
         assert!(matches!(
-            decide(sent(SIGHUP), &mut hand_off, &table, 0),
+            decide(sent(SIGHUP), &mut hand_off, &table, (0, true)),
             Step::Forward { .. }
         ));
         assert!(matches!(
-            decide(sent(SIGCONT), &mut hand_off, &table, 0),
+            decide(sent(SIGCONT), &mut hand_off, &table, (0, true)),
             Step::Forward { .. }
         ));
     }
@@ -775,13 +798,27 @@ mod tests {
             sender: std::process::id() as i32,
         };
         assert_eq!(
-            decide(own, &mut HandOff::default(), &table, 0),
+            decide(own, &mut HandOff::default(), &table, (0, true)),
             Step::DropOwnSigpipe
         );
         assert!(matches!(
-            decide(sent(SIGPIPE), &mut HandOff::default(), &table, 0),
+            decide(sent(SIGPIPE), &mut HandOff::default(), &table, (0, true)),
             Step::Forward { .. }
         ));
+    }
+
+    #[test]
+    fn job_control_stops_stop_the_supervisor_only_where_asked() {
+        let table = RewriteTable::default();
+        for (stops, suspends) in [(true, true), (false, false)] {
+            assert_eq!(
+                decide(sent(SIGTSTP), &mut HandOff::default(), &table, (0, stops)),
+                Step::Forward {
+                    translation: Translation::Unchanged(SIGTSTP),
+                    suspend_self: suspends
+                }
+            );
+        }
     }
 
     #[test]
@@ -794,12 +831,17 @@ mod tests {
             (SIGCHLD, Step::Reap),
         ] {
             assert_eq!(
-                decide(sent(signal), &mut HandOff::default(), &table, stops),
+                decide(sent(signal), &mut HandOff::default(), &table, (stops, true)),
                 step
             );
         }
         assert!(matches!(
-            decide(sent(SIGTTOU), &mut HandOff::default(), &table, stops),
+            decide(
+                sent(SIGTTOU),
+                &mut HandOff::default(),
+                &table,
+                (stops, true)
+            ),
             Step::Forward { .. }
         ));
     }
@@ -810,7 +852,7 @@ mod tests {
             sent(40),
             &mut HandOff::default(),
             &default_setsid_table(),
-            0,
+            (0, true),
         );
         assert_eq!(
             step,

@@ -303,6 +303,7 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
             rewrites: RewriteTable::default(),
             exit_remap,
             term_at_exit: false,
+            stop_with_the_command: false,
             report_reaped,
             ..Supervision::default()
         },
