@@ -178,6 +178,7 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
             rewrites: RewriteTable::default(),
             term_at_exit: false,
             stop_with_the_command: false,
+            reap_before_exit: true,
             swallowed: stops,
             report_reaped: debug,
             ..Supervision::default()

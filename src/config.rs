@@ -169,6 +169,9 @@ pub struct Supervision {
     /// A job-control stop passed on stops dumb-init too (dumb-init, so
     /// that Ctrl-Z suspends the whole session); not tini, not catatonit.
     pub stop_with_the_command: bool,
+    /// Reap what has exited with the command before exiting (tini,
+    /// catatonit); dumb-init exits at once.
+    pub reap_before_exit: bool,
 }
 
 impl Default for Supervision {
@@ -185,6 +188,7 @@ impl Default for Supervision {
             swallowed: 0,
             report_reaped: false,
             stop_with_the_command: true,
+            reap_before_exit: false,
         }
     }
 }

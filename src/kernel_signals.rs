@@ -183,14 +183,26 @@ pub fn current_mask() -> KernelSigset {
     set
 }
 
-/// Drops a pending SIGPIPE and leaves the default action in place. The child
-/// calls it before it unblocks signals for the exec: its own lines written
-/// to a pipe nobody reads raise SIGPIPE, which stays pending while blocked
-/// (even if ignored) and would kill it before the command runs. Setting
-/// SIG_IGN discards what is pending. Async-signal-safe: sigaction(2) only.
+/// Drops a pending SIGPIPE and leaves its action as it was (the default
+/// for dumb-init's child; whatever the init was given for tini's and
+/// catatonit's, where an ignored SIGPIPE stays ignored). The child calls it
+/// before it unblocks signals for the exec: its own lines written to a pipe
+/// nobody reads raise SIGPIPE, which stays pending while blocked (even if
+/// ignored) and would kill it before the command runs. Setting SIG_IGN
+/// discards what is pending. Async-signal-safe: sigaction(2) only.
 pub fn discard_pending_sigpipe() {
-    set_action(Signal::SIGPIPE, SigHandler::SigIgn);
-    set_action(Signal::SIGPIPE, SigHandler::SigDfl);
+    let ignore = nix::sys::signal::SigAction::new(
+        SigHandler::SigIgn,
+        nix::sys::signal::SaFlags::empty(),
+        nix::sys::signal::SigSet::empty(),
+    );
+    // SAFETY: SIG_IGN runs no code of ours; the old action is only read.
+    let old = unsafe { nix::sys::signal::sigaction(Signal::SIGPIPE, &ignore) };
+    if let Ok(old) = old
+        && matches!(old.handler(), SigHandler::SigDfl)
+    {
+        set_action(Signal::SIGPIPE, SigHandler::SigDfl);
+    }
 }
 
 /// A signal taken off the pending set, with who sent it.

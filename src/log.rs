@@ -53,6 +53,21 @@ pub enum Said<'a> {
     /// The command exited with this code, or died of this signal.
     CommandExited(i32),
     CommandKilled(i32),
+    /// A SIGCHLD came.
+    ChildSignal,
+    /// A child was reaped: its PID, and its exit code or (negative) signal.
+    Reaped(i32, i32),
+    /// A reaping pass ended: no child left (`true`), or none exited yet.
+    NoMoreToReap(bool),
+    /// dumb-init exits, the command having exited.
+    Exiting,
+    /// It became a child subreaper.
+    BecameSubreaper,
+    /// In the child: the terminal could not be made its foreground, for a
+    /// reason that is no error (errno: no terminal, or none there).
+    NoForeground(Errno),
+    /// In the child: /dev/tty could not be opened (errno); stdin is used.
+    NoDevTty(Errno),
 }
 
 /// Tells `said` as the voice words it, at its level; nothing for dumb-init.
@@ -97,14 +112,72 @@ pub fn said(log: Log, said: Said<'_>) {
             line.push(b"\n");
             line.flush();
         }
-        (Voice::Catatonit(true), Said::ReapedZombie(reaped)) => {
-            let mut line = LineBuffer::new();
-            let _ = writeln!(
-                line,
-                "DEBUG (catatonit:{pid}): child process {reaped} exited"
-            );
-            line.flush();
+        (Voice::Tini(level), Said::ChildSignal) if level > 2 => {
+            tini_line(1, "DEBUG", format_args!("Received SIGCHLD"))
         }
+        (Voice::Tini(level), Said::Reaped(reaped, _)) if level > 2 => tini_line(
+            1,
+            "DEBUG",
+            format_args!("Reaped child with pid: '{reaped}'"),
+        ),
+        (Voice::Tini(level), Said::NoMoreToReap(none_left)) if level > 3 => match none_left {
+            true => tini_line(1, "TRACE", format_args!("No child to wait")),
+            false => tini_line(1, "TRACE", format_args!("No child to reap")),
+        },
+        (Voice::Tini(level), Said::Exiting) if level > 3 => {
+            tini_line(1, "TRACE", format_args!("Exiting: child has exited"))
+        }
+        (Voice::Tini(level), Said::BecameSubreaper) if level > 3 => {
+            tini_line(1, "TRACE", format_args!("Registered as child subreaper"))
+        }
+        (Voice::Tini(level), Said::NoForeground(errno)) if level > 2 => {
+            let why = match errno {
+                Errno::ENXIO => "no such device",
+                _ => "no tty",
+            };
+            tini_line(
+                1,
+                "DEBUG",
+                format_args!("tcsetpgrp failed: {why} (ok to proceed)"),
+            )
+        }
+        (Voice::Catatonit(true), Said::Reaped(reaped, how)) => match how {
+            0.. => catatonit_line(
+                "DEBUG",
+                format_args!("child process {reaped} exited with code {how}"),
+            ),
+            _ => catatonit_line(
+                "DEBUG",
+                format_args!(
+                    "child process {reaped} exited due to signal {}",
+                    how.saturating_neg()
+                ),
+            ),
+        },
+        (Voice::Catatonit(true), Said::NoMoreToReap(true)) => catatonit_line(
+            "DEBUG",
+            format_args!("got ECHILD: no children left to monitor"),
+        ),
+        (Voice::Catatonit(true), Said::NoDevTty(errno)) => catatonit_line(
+            "INFO",
+            format_args!(
+                "using stdin as tty fd: could not open /dev/tty: {}",
+                crate::errno::Strerror::from(errno)
+            ),
+        ),
+        (Voice::Catatonit(true), Said::NoForeground(errno)) => match errno {
+            Errno::ENXIO => catatonit_line(
+                "DEBUG",
+                format_args!("setting foreground process failed: no such device"),
+            ),
+            _ => catatonit_line(
+                "DEBUG",
+                format_args!(
+                    "setting foreground process failed: no tty present: {}",
+                    crate::errno::Strerror::from(errno)
+                ),
+            ),
+        },
         _ => {}
     }
 }

@@ -24,10 +24,13 @@ pub fn become_subreaper(log: Log) {
         return;
     }
     match nix::sys::prctl::set_child_subreaper(true) {
-        Ok(()) => log::debug!(
-            log,
-            "Became a child subreaper: orphans of the command are reaped here."
-        ),
+        Ok(()) => {
+            log::debug!(
+                log,
+                "Became a child subreaper: orphans of the command are reaped here."
+            );
+            log::said(log, log::Said::BecameSubreaper);
+        }
         Err(errno) => log::error!("Unable to become a child subreaper ({}).", Why(errno)),
     }
 }

@@ -451,8 +451,16 @@ pub struct Apart {
 fn become_command(plan: &mut ExecPlan, apart: Apart, log: Log) -> ! {
     // Signals stay blocked until the exec itself (see `ExecPlan::exec`), so
     // that our own lines cannot kill us with SIGPIPE before the command runs.
+    // tini's child says why it has no foreground only when the exec fails
+    // (its line sits in a buffer an exec discards); catatonit's at once.
+    let mut no_foreground = None;
     match (apart.group, apart.mode) {
-        (Some(terminal), _) => lead_a_foreground_group(terminal, apart.exec_failure),
+        (Some(terminal), _) => {
+            no_foreground = lead_a_foreground_group(terminal, apart.exec_failure, log);
+            if let (Some(errno), ExecFailure::Catatonit) = (no_foreground, apart.exec_failure) {
+                log::said(log, log::Said::NoForeground(errno));
+            }
+        }
         (None, Mode::Setsid) => {
             if let Err(errno) = unistd::setsid() {
                 log::error!("Unable to setsid ({}). Exiting.", Why(errno));
@@ -473,6 +481,9 @@ fn become_command(plan: &mut ExecPlan, apart: Apart, log: Log) -> ! {
             2
         }
         ExecFailure::Tini => {
+            if let Some(errno) = no_foreground {
+                log::said(log, log::Said::NoForeground(errno));
+            }
             let _ = write!(line, "[FATAL tini ({})] exec ", Pid::this());
             line.push(&plan.name);
             let _ = writeln!(line, " failed: {}", Strerror::from(errno));
@@ -499,17 +510,23 @@ fn become_command(plan: &mut ExecPlan, apart: Apart, log: Log) -> ! {
 /// tini's and catatonit's child: a process group of its own, made the
 /// foreground of the terminal (where there is one), in the init's session.
 /// Async-signal-safe; SIGTTOU, which the kernel sends a background group
-/// that sets the foreground, is blocked here.
-fn lead_a_foreground_group(from: TerminalFrom, failure: ExecFailure) {
+/// that sets the foreground, is blocked here. Returns why there is no
+/// foreground, where that is no error (no terminal).
+fn lead_a_foreground_group(from: TerminalFrom, failure: ExecFailure, log: Log) -> Option<Errno> {
     let _ = unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
     let opened = match from {
         TerminalFrom::Stdin => None,
-        TerminalFrom::DevTty => nix::fcntl::open(
+        TerminalFrom::DevTty => match nix::fcntl::open(
             c"/dev/tty",
             OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
             nix::sys::stat::Mode::empty(),
-        )
-        .ok(),
+        ) {
+            Ok(tty) => Some(tty),
+            Err(errno) => {
+                log::said(log, log::Said::NoDevTty(errno));
+                None
+            }
+        },
     };
     let answer = match &opened {
         Some(tty) => terminal::take_foreground(std::os::fd::AsRawFd::as_raw_fd(tty)),
@@ -520,9 +537,8 @@ fn lead_a_foreground_group(from: TerminalFrom, failure: ExecFailure) {
         TerminalFrom::Stdin => [Errno::ENOTTY, Errno::ENXIO, Errno::ENOTTY],
         TerminalFrom::DevTty => [Errno::ENOTTY, Errno::ENXIO, Errno::EBADF],
     };
-    if let Err(errno) = answer
-        && !harmless.contains(&errno)
-    {
+    let errno = answer.err()?;
+    if !harmless.contains(&errno) {
         let mut line = LineBuffer::new();
         let _ = match failure {
             ExecFailure::Catatonit => writeln!(
@@ -541,6 +557,7 @@ fn lead_a_foreground_group(from: TerminalFrom, failure: ExecFailure) {
         line.flush();
         exit_now(1);
     }
+    Some(errno)
 }
 
 /// A hook's exec: `/bin/sh -c COMMAND`, in the directory dumb-init was

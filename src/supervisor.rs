@@ -125,6 +125,14 @@ pub(crate) enum ChildExit {
 }
 
 impl ChildExit {
+    /// The exit code, or the signal as a negative number.
+    pub fn code_or_signal(self) -> i32 {
+        match self {
+            ChildExit::Exited(code) => code,
+            ChildExit::Signaled(signal) => signal.saturating_neg(),
+        }
+    }
+
     /// dumb-init's exit status for this: the code, or 128 + the signal.
     pub fn status(self) -> i32 {
         match self {
@@ -207,6 +215,8 @@ pub struct Supervisor {
     waited: KernelSigset,
     /// A job-control stop passed on stops the supervisor too.
     stop_with_the_command: bool,
+    /// Reap what has exited with the command before exiting.
+    reap_before_exit: bool,
     /// Say each process reaped that is not the command.
     report_reaped: bool,
     policy: Policy,
@@ -248,6 +258,7 @@ impl Supervisor {
             swallowed: settings.swallowed,
             waited,
             stop_with_the_command: settings.stop_with_the_command,
+            reap_before_exit: settings.reap_before_exit,
             report_reaped: settings.report_reaped,
             child_reaped: false,
             grace_started: None,
@@ -271,7 +282,10 @@ impl Supervisor {
                     translation,
                     suspend_self,
                 }),
-                Some(Step::Reap) => self.reap_all().1,
+                Some(Step::Reap) => {
+                    log::said(self.log, Said::ChildSignal);
+                    self.reap_all().1
+                }
                 _ => self.handle(Event::Tick),
             };
             if let Some(status) = done {
@@ -368,7 +382,14 @@ impl Supervisor {
             },
             Action::KillHooks => self.hooks.kill_all(),
             Action::KillTheRest => self.kill_the_rest(),
-            Action::Exit(exit) => return Some(self.exit_status(exit)),
+            Action::Exit(exit) => {
+                let status = self.exit_status(exit);
+                if self.reap_before_exit {
+                    self.reap_what_has_exited();
+                }
+                log::said(log, Said::Exiting);
+                return Some(status);
+            }
         }
         None
     }
@@ -486,8 +507,13 @@ impl Supervisor {
         loop {
             let reaped = reap(self.log, WaitPidFlag::WNOHANG);
             let Reaped::One(pid, exit) = reaped else {
+                log::said(
+                    self.log,
+                    Said::NoMoreToReap(matches!(reaped, Reaped::NoneLeft)),
+                );
                 return (reaped, None);
             };
+            log::said(self.log, Said::Reaped(pid.as_raw(), exit.code_or_signal()));
             let event = if pid == self.child && !self.child_reaped {
                 self.child_reaped = true;
                 Some(Event::CommandExited(exit))
@@ -502,6 +528,25 @@ impl Supervisor {
                 && let Some(status) = self.handle(event)
             {
                 return (Reaped::StillRunning, Some(status));
+            }
+        }
+    }
+
+    /// One last pass of reaping, the command's end told (tini and
+    /// catatonit reap what has exited with it before they exit).
+    fn reap_what_has_exited(&mut self) {
+        loop {
+            let reaped = reap(self.log, WaitPidFlag::WNOHANG);
+            let Reaped::One(pid, exit) = reaped else {
+                log::said(
+                    self.log,
+                    Said::NoMoreToReap(matches!(reaped, Reaped::NoneLeft)),
+                );
+                return;
+            };
+            log::said(self.log, Said::Reaped(pid.as_raw(), exit.code_or_signal()));
+            if self.hooks.exited(pid, exit.status(), self.log).is_none() && self.report_reaped {
+                log::said(self.log, Said::ReapedZombie(pid.as_raw()));
             }
         }
     }

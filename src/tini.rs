@@ -304,6 +304,7 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
             exit_remap,
             term_at_exit: false,
             stop_with_the_command: false,
+            reap_before_exit: true,
             report_reaped,
             ..Supervision::default()
         },
