@@ -172,6 +172,7 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
         single_child_from_env: false,
         start: Start {
             socket_activation: true,
+            listen_pid_as_strtoll: true,
             ..Start::default()
         },
         supervision: Supervision {

@@ -212,6 +212,7 @@ impl Options {
                 rlimits: last_per_resource(self.rlimit),
                 umask: self.umask,
                 socket_activation: self.socket_activation,
+                listen_pid_as_strtoll: false,
             },
             supervision: Supervision {
                 rewrites,

@@ -119,6 +119,10 @@ pub struct Start {
     /// `--socket-activation`: LISTEN_PID naming dumb-init is made to name
     /// the command.
     pub socket_activation: bool,
+    /// LISTEN_PID is read as C's `strtoll` reads it (blanks, a sign, the
+    /// digits, anything after ignored), as catatonit reads it; else it must
+    /// be the PID exactly.
+    pub listen_pid_as_strtoll: bool,
 }
 
 /// `--rlimit RESOURCE=SOFT[:HARD]`.

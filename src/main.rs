@@ -75,7 +75,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     let mut plan = spawn::ExecPlan::new(&config.command, path.as_ref().map(|p| p.as_bytes()))
         .umask(config.start.umask)
         .signals(signals.for_the_command, signals.default_again);
-    if config.start.socket_activation && plan.pass_sockets() {
+    if config.start.socket_activation && plan.pass_sockets(config.start.listen_pid_as_strtoll) {
         log::debug!(
             config.log,
             "LISTEN_PID names dumb-init: the command's own PID replaces it."

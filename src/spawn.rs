@@ -122,9 +122,14 @@ impl ExecPlan {
     /// gets LISTEN_PID naming itself, and no LISTEN_PIDFDID (which names a
     /// pidfd of dumb-init's); LISTEN_FDS and LISTEN_FDNAMES pass unchanged.
     /// Returns whether it did.
-    pub fn pass_sockets(&mut self) -> bool {
-        let ours = std::env::var_os("LISTEN_PID")
-            .is_some_and(|pid| pid.as_bytes() == Pid::this().to_string().as_bytes());
+    /// With `as_strtoll`, LISTEN_PID is read as C's `strtoll` reads it
+    /// (catatonit's reading), else it must be the PID's digits exactly.
+    pub fn pass_sockets(&mut self, as_strtoll: bool) -> bool {
+        let me = Pid::this().as_raw();
+        let ours = std::env::var_os("LISTEN_PID").is_some_and(|pid| match as_strtoll {
+            true => strtoll(pid.as_bytes()) == Some(i64::from(me)),
+            false => pid.as_bytes() == me.to_string().as_bytes(),
+        });
         if ours {
             self.environment = Some(Environment::with_listen_pid_slot());
         }
@@ -265,6 +270,32 @@ impl Environment {
             *slot = *byte;
         }
     }
+}
+
+/// A number as C's `strtoll(text, NULL, 10)` reads it: blanks, a sign, the
+/// digits; what follows them is ignored; `None` where there is no digit or
+/// the number overflows (ERANGE).
+fn strtoll(text: &[u8]) -> Option<i64> {
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = text.get(start..)?;
+    let (negative, rest) = match rest.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, rest),
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit());
+    let mut value: i64 = 0;
+    let mut any = false;
+    for &digit in digits {
+        any = true;
+        let digit = i64::from(digit.saturating_sub(b'0'));
+        value = value.checked_mul(10)?;
+        value = match negative {
+            true => value.checked_sub(digit)?,
+            false => value.checked_add(digit)?,
+        };
+    }
+    any.then_some(value)
 }
 
 /// The entries of `environ`, copied.
@@ -611,4 +642,26 @@ fn exit_now(status: i32) -> ! {
 /// The command's `PATH`, as the environment holds it.
 pub fn path_variable() -> Option<OsString> {
     std::env::var_os("PATH")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_pid_is_read_as_strtoll_reads_it() {
+        for (text, read) in [
+            (&b"42"[..], Some(42)),
+            (b"042", Some(42)),
+            (b" +42", Some(42)),
+            (b"42abc", Some(42)),
+            (b"-3", Some(-3)),
+            (b"", None),
+            (b"abc", None),
+            (b"+", None),
+            (b"99999999999999999999", None),
+        ] {
+            assert_eq!(strtoll(text), read, "{text:?}");
+        }
+    }
 }
