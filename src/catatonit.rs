@@ -75,8 +75,8 @@ fn help() -> Vec<u8> {
     .into_bytes()
 }
 
-const LICENSE: &str = "dumb-init-rs is distributed under the MIT license; see \
-the copyright file of its package or the LICENSE section of dumb-init(1).\n";
+const LICENSE: &str = "dumb-init-rs: MIT license; the whole text is in the copyright file of \
+its package (/usr/share/doc/dumb-init-rs/copyright) and its repository.\n";
 
 /// The signals catatonit leaves unblocked: a kill() of one ends it.
 const SYNCHRONOUS: [i32; 7] = [

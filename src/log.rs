@@ -55,8 +55,13 @@ pub enum Said<'a> {
     CommandKilled(i32),
     /// A SIGCHLD came.
     ChildSignal,
-    /// A child was reaped: its PID, and its exit code or (negative) signal.
-    Reaped(i32, i32),
+    /// A child was reaped: its PID, its exit code or (negative) signal, and
+    /// whether it was the command.
+    Reaped(i32, i32, bool),
+    /// A signal taken and dropped (catatonit's job-control stops).
+    Swallowed(i32),
+    /// In the child: LISTEN_PID holds a number too large to read.
+    ListenPidInvalid,
     /// A reaping pass ended: no child left (`true`), or none exited yet.
     NoMoreToReap(bool),
     /// dumb-init exits, the command having exited.
@@ -115,7 +120,7 @@ pub fn said(log: Log, said: Said<'_>) {
         (Voice::Tini(level), Said::ChildSignal) if level > 2 => {
             tini_line(1, "DEBUG", format_args!("Received SIGCHLD"))
         }
-        (Voice::Tini(level), Said::Reaped(reaped, _)) if level > 2 => tini_line(
+        (Voice::Tini(level), Said::Reaped(reaped, _, _)) if level > 2 => tini_line(
             1,
             "DEBUG",
             format_args!("Reaped child with pid: '{reaped}'"),
@@ -141,7 +146,14 @@ pub fn said(log: Log, said: Said<'_>) {
                 format_args!("tcsetpgrp failed: {why} (ok to proceed)"),
             )
         }
-        (Voice::Catatonit(true), Said::Reaped(reaped, how)) => match how {
+        (Voice::Catatonit(true), Said::Swallowed(_)) => catatonit_line(
+            "DEBUG",
+            format_args!("ignoring kernel attempting to stop us: tty has TOSTOP set"),
+        ),
+        (Voice::Catatonit(true), Said::ListenPidInvalid) => {
+            catatonit_line("WARN", format_args!("LISTEN_PID has an invalid value"))
+        }
+        (Voice::Catatonit(true), Said::Reaped(reaped, how, false)) => match how {
             0.. => catatonit_line(
                 "DEBUG",
                 format_args!("child process {reaped} exited with code {how}"),

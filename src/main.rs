@@ -69,7 +69,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         if config.init.close_descriptors {
             process_tree::close_descriptors_from(3);
         }
-        return supervisor::pause(&signals.waited, config.log);
+        return supervisor::pause(&signals.waited, config.supervision.swallowed, config.log);
     }
     let path = spawn::path_variable();
     let mut plan = spawn::ExecPlan::new(&config.command, path.as_ref().map(|p| p.as_bytes()))

@@ -65,6 +65,8 @@ pub struct ExecPlan {
     /// Signals the init ignores for itself that go back to their default
     /// action for the command (bit N: signal N).
     default_again: u64,
+    /// LISTEN_PID held a number too large to read (the child says so).
+    listen_pid_invalid: bool,
 }
 
 impl ExecPlan {
@@ -101,6 +103,7 @@ impl ExecPlan {
             directory: None,
             exec_mask: KernelSigset::none(),
             default_again: 0,
+            listen_pid_invalid: false,
         }
     }
 
@@ -126,10 +129,21 @@ impl ExecPlan {
     /// (catatonit's reading), else it must be the PID's digits exactly.
     pub fn pass_sockets(&mut self, as_strtoll: bool) -> bool {
         let me = Pid::this().as_raw();
-        let ours = std::env::var_os("LISTEN_PID").is_some_and(|pid| match as_strtoll {
+        let value = std::env::var_os("LISTEN_PID");
+        let ours = value.as_ref().is_some_and(|pid| match as_strtoll {
             true => strtoll(pid.as_bytes()) == Some(i64::from(me)),
             false => pid.as_bytes() == me.to_string().as_bytes(),
         });
+        // strtoll's ERANGE: digits where it reads them, too many of them.
+        self.listen_pid_invalid = as_strtoll
+            && value.is_some_and(|pid| {
+                let read = pid.as_bytes().trim_ascii_start();
+                let digits = read
+                    .strip_prefix(b"-")
+                    .or(read.strip_prefix(b"+"))
+                    .unwrap_or(read);
+                digits.first().is_some_and(u8::is_ascii_digit) && strtoll(read).is_none()
+            });
         if ours {
             self.environment = Some(Environment::with_listen_pid_slot());
         }
@@ -482,6 +496,9 @@ pub struct Apart {
 fn become_command(plan: &mut ExecPlan, apart: Apart, log: Log) -> ! {
     // Signals stay blocked until the exec itself (see `ExecPlan::exec`), so
     // that our own lines cannot kill us with SIGPIPE before the command runs.
+    if plan.listen_pid_invalid {
+        log::said(log, log::Said::ListenPidInvalid);
+    }
     // tini's child says why it has no foreground only when the exec fails
     // (its line sits in a buffer an exec discards); catatonit's at once.
     let mut no_foreground = None;

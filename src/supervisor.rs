@@ -70,11 +70,14 @@ pub fn take_over_signals(init: &Init) -> CommandSignals {
 
 /// catatonit's `-P`: no command; waits for SIGINT or SIGTERM and exits 0,
 /// reaping what it adopts meanwhile; every other signal is dropped.
-pub fn pause(waited: &KernelSigset, log: Log) -> i32 {
+pub fn pause(waited: &KernelSigset, swallowed: u64, log: Log) -> i32 {
     loop {
         match kernel_signals::wait(waited, None).map(|r| r.signal) {
             Some(nix::libc::SIGINT | nix::libc::SIGTERM) => return 0,
             Some(SIGCHLD) => while let Reaped::One(..) = reap(log, WaitPidFlag::WNOHANG) {},
+            Some(signal) if swallowed & signal_bit(signal) != 0 => {
+                log::said(log, Said::Swallowed(signal))
+            }
             _ => {}
         }
     }
@@ -432,6 +435,9 @@ impl Supervisor {
         if matches!(step, Step::SwallowHandOff) {
             log::debug!(self.log, "Ignoring tty hand-off signal {signal}.");
         }
+        if matches!(step, Step::Swallow) {
+            log::said(self.log, Said::Swallowed(signal));
+        }
         Some(step)
     }
 
@@ -513,7 +519,11 @@ impl Supervisor {
                 );
                 return (reaped, None);
             };
-            log::said(self.log, Said::Reaped(pid.as_raw(), exit.code_or_signal()));
+            let command = pid == self.child && !self.child_reaped;
+            log::said(
+                self.log,
+                Said::Reaped(pid.as_raw(), exit.code_or_signal(), command),
+            );
             let event = if pid == self.child && !self.child_reaped {
                 self.child_reaped = true;
                 Some(Event::CommandExited(exit))
@@ -544,7 +554,10 @@ impl Supervisor {
                 );
                 return;
             };
-            log::said(self.log, Said::Reaped(pid.as_raw(), exit.code_or_signal()));
+            log::said(
+                self.log,
+                Said::Reaped(pid.as_raw(), exit.code_or_signal(), false),
+            );
             if self.hooks.exited(pid, exit.status(), self.log).is_none() && self.report_reaped {
                 log::said(self.log, Said::ReapedZombie(pid.as_raw()));
             }

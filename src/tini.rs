@@ -134,21 +134,9 @@ fn usage(name: &[u8]) -> Vec<u8> {
     .into_bytes()
 }
 
-const LICENSE: &str = "dumb-init-rs is distributed under the MIT license:\n\n\
-Permission is hereby granted, free of charge, to any person obtaining a copy of\n\
-this software and associated documentation files (the \"Software\"), to deal in\n\
-the Software without restriction, including without limitation the rights to\n\
-use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of\n\
-the Software, and to permit persons to whom the Software is furnished to do so,\n\
-subject to the following conditions:\n\n\
-The above copyright notice and this permission notice shall be included in all\n\
-copies or substantial portions of the Software.\n\n\
-THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\n\
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS\n\
-FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR\n\
-COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER\n\
-IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN\n\
-CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n";
+/// `-l`'s text: the license, by name and where its whole text is.
+const LICENSE: &str = "dumb-init-rs: MIT license; the whole text is in the copyright file of \
+its package (/usr/share/doc/dumb-init-rs/copyright) and its repository.\n";
 
 /// `[FATAL tini (PID)] Not a valid option for -X: VALUE`, status 1.
 fn not_valid(option: char, value: &[u8]) -> Outcome {
