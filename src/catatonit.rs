@@ -61,15 +61,9 @@ const USAGE: &str = "usage: catatonit [-ghLPV] [--] <progname> [<arguments>...]\
 
 fn help() -> Vec<u8> {
     format!(
-        "{USAGE}\n\
-         options:\n  \
-         -g              Pass signals to the process group of the program.\n  \
-         -h              Print this help.\n  \
-         -L              Print the license.\n  \
-         -P              Pause: run no program, exit on SIGINT or SIGTERM.\n  \
-         -V, --version   Print the version.\n\n\
-         This is dumb-init-rs {ours} run as catatonit; its extensions are\n\
-         turned on by DUMB_INIT_* variables (dumb-init --help lists them).\n",
+        "{USAGE}\n-g signals to the program's process group, -P pause (no program; exit on\n\
+         SIGINT or SIGTERM), -L license, -V version, -h this help.\n\
+         dumb-init-rs {ours}; DUMB_INIT_* variables: dumb-init --help.\n",
         ours = env!("CARGO_PKG_VERSION"),
     )
     .into_bytes()

@@ -77,16 +77,16 @@ pub enum Said<'a> {
 
 /// Tells `said` as the voice words it, at its level; nothing for dumb-init.
 pub fn said(log: Log, said: Said<'_>) {
-    let pid = nix::unistd::getpid();
     match (log.voice, said) {
         (Voice::DumbInit, _) => {}
-        (Voice::Tini(level), Said::Spawned(child, program)) if level > 1 => {
-            let mut line = LineBuffer::new();
-            let _ = write!(line, "[INFO  tini ({pid})] Spawned child process '");
-            line.push(program);
-            let _ = writeln!(line, "' with pid '{child}'");
-            line.flush_to(1);
-        }
+        (Voice::Tini(level), Said::Spawned(child, program)) if level > 1 => tini_line(
+            1,
+            "INFO ",
+            format_args!(
+                "Spawned child process '{}' with pid '{child}'",
+                String::from_utf8_lossy(program)
+            ),
+        ),
         (Voice::Tini(level), Said::Passing(signal)) if level > 2 => tini_line(
             1,
             "DEBUG",
@@ -110,13 +110,13 @@ pub fn said(log: Log, said: Said<'_>) {
                 signal_text(signal)
             ),
         ),
-        (Voice::Catatonit(true), Said::Spawned(child, program)) => {
-            let mut line = LineBuffer::new();
-            let _ = write!(line, "DEBUG (catatonit:{pid}): pid1 ({child}) spawned: ");
-            line.push(program);
-            line.push(b"\n");
-            line.flush();
-        }
+        (Voice::Catatonit(true), Said::Spawned(child, program)) => catatonit_line(
+            "DEBUG",
+            format_args!(
+                "pid1 ({child}) spawned: {}",
+                String::from_utf8_lossy(program)
+            ),
+        ),
         (Voice::Tini(level), Said::ChildSignal) if level > 2 => {
             tini_line(1, "DEBUG", format_args!("Received SIGCHLD"))
         }
@@ -286,26 +286,26 @@ pub fn write_line(args: fmt::Arguments<'_>) {
 }
 
 /// Raw bytes to stderr (messages that must carry argument bytes unchanged).
-pub fn write_stderr(mut bytes: &[u8]) {
-    // A plain write(2) on descriptor 2: no lock, no buffer, no allocation.
-    let stderr = std::io::stderr();
-    while !bytes.is_empty() {
-        match nix::unistd::write(&stderr, bytes) {
-            Ok(written) if written > 0 => bytes = bytes.get(written..).unwrap_or_default(),
-            Err(Errno::EINTR) => continue,
-            // stderr is closed or full: there is no one left to tell.
-            _ => return,
-        }
-    }
+pub fn write_stderr(bytes: &[u8]) {
+    write_to(2, bytes);
 }
 
-/// Raw bytes to stdout (tini's info lines), as `write_stderr` does.
-pub fn write_stdout(mut bytes: &[u8]) {
-    let stdout = std::io::stdout();
+/// Raw bytes to stdout (tini's info lines, help and version).
+pub fn write_stdout(bytes: &[u8]) {
+    write_to(1, bytes);
+}
+
+/// A plain write(2) on descriptor `fd`, 1 or 2: no lock, no buffer, no
+/// allocation.
+fn write_to(fd: i32, mut bytes: &[u8]) {
+    // SAFETY: the standard descriptors are borrowed for this call only;
+    // closed ones fail with EBADF below.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
     while !bytes.is_empty() {
-        match nix::unistd::write(&stdout, bytes) {
+        match nix::unistd::write(fd, bytes) {
             Ok(written) if written > 0 => bytes = bytes.get(written..).unwrap_or_default(),
             Err(Errno::EINTR) => continue,
+            // Closed or full: there is no one left to tell.
             _ => return,
         }
     }
@@ -353,11 +353,7 @@ impl LineBuffer {
 
     /// Writes what is buffered to descriptor `fd` (1 or 2).
     pub fn flush_to(&mut self, fd: i32) {
-        let bytes = self.bytes.get(..self.len).unwrap_or_default();
-        match fd {
-            1 => write_stdout(bytes),
-            _ => write_stderr(bytes),
-        }
+        write_to(fd, self.bytes.get(..self.len).unwrap_or_default());
         self.len = 0;
     }
 }

@@ -204,6 +204,31 @@ pub fn exit_mapping(text: &str) -> Parsed<ExitMapping> {
     })
 }
 
+/// A number as C's `strtol` family reads it from the start of `text`:
+/// blanks, an optional sign, decimal digits. The value (`None` where there
+/// is no digit, or it overflows, C's ERANGE) and what follows the digits.
+pub fn c_number(text: &[u8]) -> (Option<i64>, &[u8]) {
+    let text = text.trim_ascii_start();
+    let (negative, rest) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, text),
+    };
+    let count = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (digits, after) = rest.split_at_checked(count).unwrap_or((rest, &[]));
+    if digits.is_empty() {
+        return (None, text);
+    }
+    let value = digits.iter().try_fold(0i64, |value, &digit| {
+        let digit = i64::from(digit.saturating_sub(b'0'));
+        match negative {
+            true => value.checked_mul(10)?.checked_sub(digit),
+            false => value.checked_mul(10)?.checked_add(digit),
+        }
+    });
+    (value, after)
+}
+
 /// A number written as plain decimal digits (no sign, no blank), that fits
 /// in `T`.
 fn plain_number<T: std::str::FromStr>(text: &str) -> Option<T> {
@@ -306,6 +331,23 @@ mod tests {
 
     fn pair(arg: &str) -> Parsed<(i32, i32)> {
         rewrite(arg).map(|r| (r.from, r.to))
+    }
+
+    #[test]
+    fn c_numbers_are_read_as_strtol_reads_them() {
+        for (text, value, rest) in [
+            (&b"42"[..], Some(42), &b""[..]),
+            (b"042x", Some(42), b"x"),
+            (b" +42 ", Some(42), b" "),
+            (b"-3", Some(-3), b""),
+            (b"", None, b""),
+            (b"  ", None, b""),
+            (b"+", None, b"+"),
+            (b"abc", None, b"abc"),
+            (b"99999999999999999999", None, b""),
+        ] {
+            assert_eq!(c_number(text), (value, rest), "{text:?}");
+        }
     }
 
     #[test]

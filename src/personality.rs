@@ -24,12 +24,18 @@ pub enum Personality {
 impl Personality {
     /// The personality a name or the variable's value picks.
     pub fn named(name: &[u8]) -> Option<Self> {
-        match name {
-            b"dumb-init" => Some(Personality::DumbInit),
-            b"tini" | b"tini-static" | b"docker-init" => Some(Personality::Tini),
-            b"catatonit" | b"podman-init" => Some(Personality::Catatonit),
-            _ => None,
-        }
+        const NAMES: [(&str, Personality); 6] = [
+            ("dumb-init", Personality::DumbInit),
+            ("tini", Personality::Tini),
+            ("tini-static", Personality::Tini),
+            ("docker-init", Personality::Tini),
+            ("catatonit", Personality::Catatonit),
+            ("podman-init", Personality::Catatonit),
+        ];
+        NAMES
+            .iter()
+            .find(|(known, _)| known.as_bytes() == name)
+            .map(|&(_, personality)| personality)
     }
 }
 

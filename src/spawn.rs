@@ -22,6 +22,7 @@ use crate::config::{ExecFailure, Limit, Mode, Rlimit, TerminalFrom};
 use crate::errno::{Strerror, Why};
 use crate::kernel_signals::{self, KernelSigset};
 use crate::log::{self, LineBuffer, Log};
+use crate::option_values;
 use crate::terminal;
 
 unsafe extern "C" {
@@ -131,7 +132,7 @@ impl ExecPlan {
         let me = Pid::this().as_raw();
         let value = std::env::var_os("LISTEN_PID");
         let ours = value.as_ref().is_some_and(|pid| match as_strtoll {
-            true => strtoll(pid.as_bytes()) == Some(i64::from(me)),
+            true => option_values::c_number(pid.as_bytes()).0 == Some(i64::from(me)),
             false => pid.as_bytes() == me.to_string().as_bytes(),
         });
         // strtoll's ERANGE: digits where it reads them, too many of them.
@@ -142,7 +143,8 @@ impl ExecPlan {
                     .strip_prefix(b"-")
                     .or(read.strip_prefix(b"+"))
                     .unwrap_or(read);
-                digits.first().is_some_and(u8::is_ascii_digit) && strtoll(read).is_none()
+                digits.first().is_some_and(u8::is_ascii_digit)
+                    && option_values::c_number(read).0.is_none()
             });
         if ours {
             self.environment = Some(Environment::with_listen_pid_slot());
@@ -284,32 +286,6 @@ impl Environment {
             *slot = *byte;
         }
     }
-}
-
-/// A number as C's `strtoll(text, NULL, 10)` reads it: blanks, a sign, the
-/// digits; what follows them is ignored; `None` where there is no digit or
-/// the number overflows (ERANGE).
-fn strtoll(text: &[u8]) -> Option<i64> {
-    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
-    let rest = text.get(start..)?;
-    let (negative, rest) = match rest.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, rest),
-    };
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit());
-    let mut value: i64 = 0;
-    let mut any = false;
-    for &digit in digits {
-        any = true;
-        let digit = i64::from(digit.saturating_sub(b'0'));
-        value = value.checked_mul(10)?;
-        value = match negative {
-            true => value.checked_sub(digit)?,
-            false => value.checked_add(digit)?,
-        };
-    }
-    any.then_some(value)
 }
 
 /// The entries of `environ`, copied.
@@ -659,26 +635,4 @@ fn exit_now(status: i32) -> ! {
 /// The command's `PATH`, as the environment holds it.
 pub fn path_variable() -> Option<OsString> {
     std::env::var_os("PATH")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn listen_pid_is_read_as_strtoll_reads_it() {
-        for (text, read) in [
-            (&b"42"[..], Some(42)),
-            (b"042", Some(42)),
-            (b" +42", Some(42)),
-            (b"42abc", Some(42)),
-            (b"-3", Some(-3)),
-            (b"", None),
-            (b"abc", None),
-            (b"+", None),
-            (b"99999999999999999999", None),
-        ] {
-            assert_eq!(strtoll(text), read, "{text:?}");
-        }
-    }
 }

@@ -20,6 +20,7 @@ use crate::config::{
 };
 use crate::getopt::{Flag, Found, Getopt};
 use crate::log::{Log, Voice};
+use crate::option_values;
 
 /// tini's options (`p:hvwgle:s`), all short.
 const TABLE: [Flag<'static>; 8] = [
@@ -64,37 +65,15 @@ const SYNCHRONOUS: [i32; 7] = [
     libc::SIGSYS,
 ];
 
-/// The names `-p` takes, as tini's table has them.
-const PDEATHSIG_NAMES: [(&str, i32); 28] = [
-    ("SIGHUP", libc::SIGHUP),
-    ("SIGINT", libc::SIGINT),
-    ("SIGQUIT", libc::SIGQUIT),
-    ("SIGILL", libc::SIGILL),
-    ("SIGTRAP", libc::SIGTRAP),
-    ("SIGABRT", libc::SIGABRT),
-    ("SIGBUS", libc::SIGBUS),
-    ("SIGFPE", libc::SIGFPE),
-    ("SIGKILL", libc::SIGKILL),
-    ("SIGUSR1", libc::SIGUSR1),
-    ("SIGSEGV", libc::SIGSEGV),
-    ("SIGUSR2", libc::SIGUSR2),
-    ("SIGPIPE", libc::SIGPIPE),
-    ("SIGALRM", libc::SIGALRM),
-    ("SIGTERM", libc::SIGTERM),
-    ("SIGCHLD", libc::SIGCHLD),
-    ("SIGCONT", libc::SIGCONT),
-    ("SIGSTOP", libc::SIGSTOP),
-    ("SIGTSTP", libc::SIGTSTP),
-    ("SIGTTIN", libc::SIGTTIN),
-    ("SIGTTOU", libc::SIGTTOU),
-    ("SIGURG", libc::SIGURG),
-    ("SIGXCPU", libc::SIGXCPU),
-    ("SIGXFSZ", libc::SIGXFSZ),
-    ("SIGVTALRM", libc::SIGVTALRM),
-    ("SIGPROF", libc::SIGPROF),
-    ("SIGWINCH", libc::SIGWINCH),
-    ("SIGSYS", libc::SIGSYS),
-];
+/// `-p`'s value: a standard signal's name as tini's table has it, in
+/// capitals with `SIG` (the names signal-hook gives, but SIGIO, which
+/// tini's table lacks, as it lacks the aliases).
+fn pdeathsig(value: &[u8]) -> Option<i32> {
+    (1..=libc::SIGSYS).find(|&number| {
+        signal_hook::low_level::signal_name(number)
+            .is_some_and(|name| name.as_bytes() == value && name != "SIGIO")
+    })
+}
 
 /// The name messages give the program: what follows the last `/` of argv[0].
 fn name(argv: &[OsString]) -> Vec<u8> {
@@ -110,25 +89,12 @@ fn name(argv: &[OsString]) -> Vec<u8> {
 fn usage(name: &[u8]) -> Vec<u8> {
     let name = String::from_utf8_lossy(name);
     format!(
-        "{name} (tini version 0.19.0, dumb-init-rs {ours})\n\
-         Usage: {name} [OPTIONS] PROGRAM -- [ARGS] | --version\n\n\
-         Runs PROGRAM as the child of an init that passes signals on to it and\n\
-         reaps zombies ({name}).\n\n\
-         Command line options:\n\n  \
-         --version: Print the version and exit.\n  \
-         -h: Print this help and exit.\n  \
-         -s: Become a child subreaper (PR_SET_CHILD_SUBREAPER).\n  \
-         -p SIGNAL: Receive SIGNAL when the parent dies, such as -p SIGKILL.\n  \
-         -v: Say more; up to three times.\n  \
-         -w: Warn for each zombie reaped.\n  \
-         -g: Pass signals to the child's process group.\n  \
-         -e EXIT_CODE: Exit with 0 where the child gives EXIT_CODE (0 to 255).\n  \
-         -l: Print the license and exit.\n\n\
-         Environment variables:\n\n  \
-         TINI_SUBREAPER: Become a child subreaper.\n  \
-         TINI_VERBOSITY: The verbosity (default: 1).\n  \
-         TINI_KILL_PROCESS_GROUP: Pass signals to the child's process group.\n  \
-         DUMB_INIT_*: dumb-init-rs's extensions (dumb-init --help lists them).\n\n",
+        "{name} (tini version 0.19.0; dumb-init-rs {ours})\n\
+         Usage: {name} [-hsvwgl] [-p SIGNAL] [-e EXIT_CODE] PROGRAM -- [ARGS] | --version\n\n\
+         -s subreaper, -p signal at the parent's death, -v more lines (up to 3),\n\
+         -w a warning per zombie reaped, -g signals to the child's process group,\n\
+         -e exit 0 for EXIT_CODE, -l license, -h this help. Variables: TINI_SUBREAPER,\n\
+         TINI_VERBOSITY, TINI_KILL_PROCESS_GROUP; DUMB_INIT_* (dumb-init --help).\n\n",
         ours = env!("CARGO_PKG_VERSION"),
     )
     .into_bytes()
@@ -151,52 +117,20 @@ fn not_valid(option: char, value: &[u8]) -> Outcome {
 }
 
 /// `-e`'s value as tini reads it with strtol: optional blanks and sign,
-/// decimal digits to the end (none at all is 0), 0 to 255.
+/// decimal digits to the end (an empty value is 0), 0 to 255.
 fn exit_code(value: &[u8]) -> Option<u8> {
-    let start = value
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(value.len());
-    let rest = value.get(start..)?;
-    let (negative, digits) = match rest.split_first() {
-        Some((b'-', digits)) => (true, digits),
-        Some((b'+', digits)) => (false, digits),
-        _ => (false, rest),
-    };
-    if digits.is_empty() && rest.is_empty() {
+    if value.is_empty() {
         return Some(0);
     }
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let number: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
-    match (negative, number) {
-        (true, 0) => Some(0),
-        (true, _) => None,
-        (false, n) => u8::try_from(n).ok(),
+    match option_values::c_number(value) {
+        (Some(number), []) => u8::try_from(number).ok(),
+        _ => None,
     }
 }
 
 /// `TINI_VERBOSITY` as atoi reads it: blanks, a sign, digits; anything else 0.
 fn atoi(value: &[u8]) -> i64 {
-    let start = value
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(value.len());
-    let rest = value.get(start..).unwrap_or_default();
-    let (sign, digits) = match rest.split_first() {
-        Some((b'-', digits)) => (-1i64, digits),
-        Some((b'+', digits)) => (1, digits),
-        _ => (1, rest),
-    };
-    let number = digits
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .fold(0i64, |n, &d| {
-            n.saturating_mul(10)
-                .saturating_add(i64::from(d.saturating_sub(b'0')))
-        });
-    sign.saturating_mul(number)
+    option_values::c_number(value).0.unwrap_or(0)
 }
 
 /// Parses tini's command line (argv[0] included); `env` looks up variables.
@@ -247,8 +181,8 @@ pub fn parse(argv: &[OsString], env: impl Fn(&str) -> Option<OsString>) -> Outco
             Some(b'v') => verbosity = verbosity.saturating_add(1),
             Some(b'w') => report_reaped = true,
             Some(b'g') => group = true,
-            Some(b'p') => match PDEATHSIG_NAMES.iter().find(|(n, _)| n.as_bytes() == value) {
-                Some(&(_, signal)) => pdeathsig = Some(signal),
+            Some(b'p') => match self::pdeathsig(value) {
+                Some(signal) => pdeathsig = Some(signal),
                 None => return not_valid('p', value),
             },
             Some(b'e') => match exit_code(value) {
@@ -366,7 +300,27 @@ mod tests {
         assert_eq!(mapped.supervision.exit_remap.map(143), 0);
         assert_eq!(mapped.supervision.exit_remap.map(2), 2);
         assert_eq!(config(&["-p", "SIGKILL", "x"], &[]).pdeathsig, Some(9));
-        for bad in ["KILL", "sigkill", "9", "SIGIOT"] {
+        // tini's table, in its order.
+        let names = "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM \
+                     CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH SYS";
+        for name in names.split(' ') {
+            let number = pdeathsig(format!("SIG{name}").as_bytes());
+            assert_eq!(
+                number.and_then(signal_hook::low_level::signal_name),
+                Some(format!("SIG{name}").as_str()),
+                "{name}"
+            );
+        }
+        for bad in [
+            "KILL",
+            "sigkill",
+            "9",
+            "SIGIOT",
+            "SIGIO",
+            "SIGPOLL",
+            "SIGPWR",
+            "SIGSTKFLT",
+        ] {
             match run(&["-p", bad, "x"], &[]) {
                 Outcome::Exit { message, status: 1 } => assert!(
                     String::from_utf8_lossy(&message)
