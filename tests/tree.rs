@@ -218,10 +218,19 @@ fn the_tree_variable_does_the_same_and_refuses_single_child() {
     }
     all_gone(&scratch, false);
 
-    for (args, env) in [
-        (&["--tree", "-c", "true"][..], None),
-        (&["-c", "true"], Some(("DUMB_INIT_TREE", "1"))),
-        (&["--tree", "true"], Some(("DUMB_INIT_SETSID", "0"))),
+    // The refusal names what was given: an option or its variable.
+    for (args, env, named) in [
+        (&["--tree", "-c", "true"][..], None, "--tree and --single-child"),
+        (
+            &["-c", "true"],
+            Some(("DUMB_INIT_TREE", "1")),
+            "DUMB_INIT_TREE=1 and --single-child",
+        ),
+        (
+            &["--tree", "true"],
+            Some(("DUMB_INIT_SETSID", "0")),
+            "--tree and DUMB_INIT_SETSID=0",
+        ),
     ] {
         let mut command = dumb_init_with(args);
         command.envs(env);
@@ -230,7 +239,7 @@ fn the_tree_variable_does_the_same_and_refuses_single_child() {
         assert_eq!(code(output.status), 1, "{args:?} {env:?}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(
-            stderr.contains("--tree and --single-child contradict"),
+            stderr.contains(&format!("{named} contradict each other")),
             "{stderr}"
         );
     }
