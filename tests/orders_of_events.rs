@@ -42,6 +42,16 @@ launch() {
     fi
 }
 finish() { wait $launcher; echo "status $?"; }
+# hold_signals MS: each signal dumb-init sends is held MS ms (strace, on
+# dumb-init alone); returns once strace has attached. `release` lets go.
+hold_signals() {
+    strace -qq -o /dev/null -p $di -e trace=pidfd_send_signal,kill \
+        -e inject=pidfd_send_signal:delay_enter=$(($1 * 1000)) \
+        -e inject=kill:delay_enter=$(($1 * 1000)) &
+    tracer=$!
+    while [ "$(awk '/^TracerPid/ {print $2}' /proc/$di/status)" = 0 ]; do sleep 0.01; done
+}
+release() { kill $tracer 2>/dev/null; wait $tracer 2>/dev/null; }
 wait_for() { while [ ! -e "$1" ]; do sleep 0.01; done; }
 # A daemon in a session of its own: notes its SIGTERM (and exits 0 on it,
 # unless the second argument is "stubborn"), says it is up.
@@ -153,14 +163,10 @@ EOF
                 : > $W/ready
                 while :; do sleep 0.05 & wait $!; done'
             wait_for $W/ready
-            strace -qq -o /dev/null -p $di -e trace=pidfd_send_signal,kill \
-                -e inject=pidfd_send_signal:delay_enter=100000 \
-                -e inject=kill:delay_enter=100000 &
-            tracer=$!
-            while [ "$(awk '/^TracerPid/ {print $2}' /proc/$di/status)" = 0 ]; do sleep 0.01; done
+            hold_signals 100
             kill -TERM $di
             finish
-            kill $tracer 2>/dev/null; wait $tracer 2>/dev/null
+            release
             cat $W/log
             "#,
         ) else {
@@ -200,16 +206,12 @@ EOF
                 : > $W/ready
                 while [ ! -e $W/done ]; do sleep 0.05; done'
             wait_for $W/ready
-            strace -qq -o /dev/null -p $di -e trace=pidfd_send_signal,kill \
-                -e inject=pidfd_send_signal:delay_enter=300000 \
-                -e inject=kill:delay_enter=300000 &
-            tracer=$!
-            while [ "$(awk '/^TracerPid/ {print $2}' /proc/$di/status)" = 0 ]; do sleep 0.01; done
+            hold_signals 300
             kill -TERM $di
             while ! grep -q "parent got TERM" $W/log 2>/dev/null; do sleep 0.01; done
             sleep 0.3
             cat $W/log
-            kill $tracer 2>/dev/null; wait $tracer 2>/dev/null
+            release
             : > $W/done
             finish
             "#,

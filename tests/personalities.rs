@@ -18,29 +18,13 @@ mod common;
 use common::*;
 
 /// Runs `script` with `$INIT_AS` a link to the binary under test named
-/// `name`, `$W` a scratch directory; its stdout lines.
+/// `name` and `$W` a scratch directory (tests/common's
+/// `lines_in_namespace`); its stdout lines.
 fn as_named(name: &str, script: &str) -> Option<Vec<String>> {
-    let scratch = Scratch::new("personality");
-    let link = scratch.path(name);
-    std::os::unix::fs::symlink(dumb_init(), &link).unwrap();
-    let prelude = format!(
-        "export W={}; INIT_AS={}\nwait_for() {{ while [ ! -e \"$1\" ]; do sleep 0.01; done; }}\n",
-        scratch.dir().display(),
-        link.display()
-    );
-    let output =
-        run(namespace_with_init(&format!("{prelude}{script}"))?.env("WORK", scratch.dir()));
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect(),
-    )
+    lines_in_namespace(&format!(
+        "export W=\"$WORK\"; INIT_AS=\"$W/{name}\"; ln -s \"$DUMB_INIT\" \"$INIT_AS\"\n\
+         wait_for() {{ while [ ! -e \"$1\" ]; do sleep 0.01; done; }}\n{script}"
+    ))
 }
 
 #[test]

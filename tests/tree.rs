@@ -220,7 +220,11 @@ fn the_tree_variable_does_the_same_and_refuses_single_child() {
 
     // The refusal names what was given: an option or its variable.
     for (args, env, named) in [
-        (&["--tree", "-c", "true"][..], None, "--tree and --single-child"),
+        (
+            &["--tree", "-c", "true"][..],
+            None,
+            "--tree and --single-child",
+        ),
         (
             &["-c", "true"],
             Some(("DUMB_INIT_TREE", "1")),

@@ -37,6 +37,18 @@ fn arrived(signal: i32) -> Event {
     }
 }
 
+/// A SIGTERM arrives and its hook starts: the actions of the start.
+fn term_and_its_hook(policy: &mut Policy, now: Instant) -> Vec<Action> {
+    assert_eq!(policy.on(arrived(TERM), now), [Action::StartHook(TERM)]);
+    policy.on(
+        Event::HookStarted {
+            signal: TERM,
+            started: true,
+        },
+        now,
+    )
+}
+
 fn forwards(actions: &[Action]) -> Vec<(i32, Audience)> {
     actions
         .iter()
@@ -86,14 +98,7 @@ fn a_hook_still_running_when_only_hooks_are_left_is_killed_at_once_under_wait_tr
     // command exits: nothing but the hook is left.
     let mut policy = Policy::new(&settings(true, 0, None, true));
     let now = Instant::now();
-    assert_eq!(policy.on(arrived(TERM), now), [Action::StartHook(TERM)]);
-    let held = policy.on(
-        Event::HookStarted {
-            signal: TERM,
-            started: true,
-        },
-        now,
-    );
+    let held = term_and_its_hook(&mut policy, now);
     assert!(matches!(held.as_slice(), [Action::Held { hook: true, .. }]));
     let exit = ChildExit::Exited(3);
     assert_eq!(
@@ -141,14 +146,7 @@ fn with_a_grace_period_only_hooks_left_ends_dumb_init_at_once() {
     // exits half a second after SIGTERM.
     let mut policy = Policy::new(&settings(false, 4000, None, true));
     let now = Instant::now();
-    policy.on(arrived(TERM), now);
-    policy.on(
-        Event::HookStarted {
-            signal: TERM,
-            started: true,
-        },
-        now,
-    );
+    term_and_its_hook(&mut policy, now);
     let exit = ChildExit::Exited(3);
     let actions = policy.on(Event::CommandExited(exit), now);
     assert!(actions.contains(&Action::GraceStarted(Duration::from_secs(4))));
@@ -177,14 +175,7 @@ fn a_hook_that_cannot_start_does_not_hold_its_signal() {
 fn a_second_arrival_passes_a_held_signal_on_once_while_its_hook_runs() {
     let mut policy = Policy::new(&settings(false, 0, None, true));
     let now = Instant::now();
-    policy.on(arrived(TERM), now);
-    policy.on(
-        Event::HookStarted {
-            signal: TERM,
-            started: true,
-        },
-        now,
-    );
+    term_and_its_hook(&mut policy, now);
     let second = policy.on(arrived(TERM), now);
     assert_eq!(second.first(), Some(&Action::SecondArrival(TERM)));
     assert_eq!(forwards(&second), [(TERM, Audience::Command)]);
