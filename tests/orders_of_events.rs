@@ -480,6 +480,9 @@ sys.exit("execve failed")
 fn socket_activation_keeps_every_entry_of_the_environment() {
     // Finding 9: entries without `=`, or starting with one, reach the
     // command with the option as without it.
+    if !tool("python3", "environments of any shape") {
+        return;
+    }
     let odd = r#""NOEQUALS", "=leading", "KEY=value""#;
     let without = environment_of_the_command("", odd);
     let with = environment_of_the_command("--socket-activation", odd);
