@@ -52,7 +52,9 @@ pub fn close_descriptors_from(first: u32) {
     }
     // Kernels before 5.9: each descriptor the limit allows (at most 2^16).
     let soft = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
-        .map_or(1024, |(soft, _)| usize::try_from(soft).unwrap_or(usize::MAX))
+        .map_or(1024, |(soft, _)| {
+            usize::try_from(soft).unwrap_or(usize::MAX)
+        })
         .min(1 << 16);
     for fd in usize::try_from(first).unwrap_or(usize::MAX)..soft {
         // SAFETY: as above; a descriptor that is not open gives EBADF.
